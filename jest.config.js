@@ -1,0 +1,31 @@
+/** @type {import('jest').Config} */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const shared = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)s$': swc },
+  // jose 6 is ESM-only; Jest on Node 20 needs it transformed.
+  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+};
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    {
+      ...shared,
+      displayName: 'e2e',
+      rootDir: '.',
+      testRegex: 'test/.*\\.e2e-spec\\.ts$',
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,99 @@
+import type { NestApplicationOptions } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
+import { LifecycleService } from './health/lifecycle.service';
+import { MetricsService } from './metrics/metrics.service';
+
+/** Largest accepted request body (webhook deliveries included); larger → 413 problem. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+const QUIET_ROUTES = /^\/(health|metrics|docs)/;
+
+export interface AdapterOptions {
+  readonly logger: PinoLogger;
+  /** Proxy addresses/CIDRs whose X-Forwarded-For is believed (empty = none). */
+  readonly trustedProxies: readonly string[];
+}
+
+/** The Fastify adapter used by main.ts and by every test app. */
+export function createAdapter({ logger, trustedProxies }: AdapterOptions): FastifyAdapter {
+  return new FastifyAdapter({
+    loggerInstance: logger,
+    // One line per request is written by our onResponse hook, keyed by `request_id`.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'request_id',
+    }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: genRequestId,
+    trustProxy: trustedProxies.length > 0 ? [...trustedProxies] : false,
+    return503OnClosing: true,
+  });
+}
+
+/** Options for NestFactory.create: raw bodies for webhook signatures, errors not fatal. */
+export const APP_OPTIONS: NestApplicationOptions = {
+  rawBody: true,
+  bufferLogs: true,
+  abortOnError: false,
+};
+
+export interface ConfigureOptions {
+  /** Listen for SIGTERM/SIGINT (main.ts); tests close apps themselves. */
+  readonly shutdownHooks?: boolean;
+}
+
+/** Everything main.ts and tests share after the app is created and before it listens. */
+export function configureApp(app: NestFastifyApplication, options: ConfigureOptions = {}): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const lifecycle = app.get(LifecycleService);
+  const metrics = app.get(MetricsService);
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    lifecycle.requestStarted();
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    lifecycle.requestFinished();
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    const level = QUIET_ROUTES.test(request.url) ? 'debug' : 'info';
+    request.log[level](
+      {
+        method: request.method,
+        url: request.url,
+        route,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request completed',
+    );
+    done();
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('FarmLokal API')
+      .setDescription(
+        'Hyperlocal marketplace backend: product catalog, partner integrations and webhooks. ' +
+          'Errors are RFC 9457 problem+json. Write endpoints need a bearer JWT ' +
+          '(`npm run token:dev -- --scope products:write` prints one for local use).',
+      )
+      .setVersion('1.0.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  if (options.shutdownHooks) {
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  }
+}

@@ -1,0 +1,59 @@
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { redisConfig, RedisConfig } from '../../config/configuration';
+import { REDIS_CLIENT } from './redis.constants';
+
+/** Injects the shared ioredis client. */
+export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
+
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Creates an ioredis client for the service: every key gets REDIS_KEY_PREFIX, commands
+ * fail within a second instead of queueing forever while Redis is away, and connection
+ * errors are logged at most every 10 s instead of once per reconnect attempt.
+ */
+export function createRedisClient(config: RedisConfig, logger = new Logger('Redis')): Redis {
+  const client = new Redis(config.url, {
+    keyPrefix: config.keyPrefix,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    enableReadyCheck: true,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    lazyConnect: false,
+  });
+  let lastLogged = 0;
+  client.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - lastLogged > ERROR_LOG_INTERVAL_MS) {
+      lastLogged = now;
+      logger.warn(`Redis connection error: ${error.message}`);
+    }
+  });
+  return client;
+}
+
+@Injectable()
+class RedisShutdown implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** The one Redis provider shared by every module (global, so modules just inject it). */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [redisConfig.KEY],
+      useFactory: (config: RedisConfig) => createRedisClient(config),
+    },
+    RedisShutdown,
+  ],
+  exports: [REDIS_CLIENT],
+})
+export class RedisModule {}

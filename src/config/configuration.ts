@@ -1,0 +1,109 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import { loadEnv } from './env.validation';
+
+const csv = (value: string): string[] =>
+  value
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export const appConfig = registerAs('app', () => {
+  const env = loadEnv();
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    trustedProxies: csv(env.TRUSTED_PROXIES),
+  };
+});
+export type AppConfig = ConfigType<typeof appConfig>;
+
+export const databaseConfig = registerAs('database', () => {
+  const env = loadEnv();
+  return {
+    type: env.DB_TYPE,
+    host: env.DB_HOST,
+    port: env.DB_PORT,
+    username: env.DB_USER,
+    password: env.DB_PASSWORD,
+    database: env.DB_NAME,
+    poolSize: env.DB_POOL_SIZE,
+    migrateOnStart: env.DB_MIGRATE_ON_START,
+    readHosts: csv(env.DB_READ_HOSTS).map((entry) => {
+      const [host, port] = entry.split(':');
+      return { host, port: port ? Number(port) : env.DB_PORT };
+    }),
+  };
+});
+export type DatabaseConfig = ConfigType<typeof databaseConfig>;
+
+export const redisConfig = registerAs('redis', () => {
+  const env = loadEnv();
+  return { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX };
+});
+export type RedisConfig = ConfigType<typeof redisConfig>;
+
+export const authConfig = registerAs('auth', () => {
+  const env = loadEnv();
+  return {
+    oauth: {
+      tokenUrl: env.OAUTH_TOKEN_URL,
+      clientId: env.OAUTH_CLIENT_ID,
+      clientSecret: env.OAUTH_CLIENT_SECRET,
+      audience: env.OAUTH_AUDIENCE,
+      scope: env.OAUTH_SCOPE,
+    },
+    jwt: { jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
+  };
+});
+export type AuthConfig = ConfigType<typeof authConfig>;
+
+export const externalConfig = registerAs('external', () => {
+  const env = loadEnv();
+  return {
+    partnerApiUrl: env.PARTNER_API_URL.replace(/\/+$/, ''),
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    timeoutMs: env.EXTERNAL_TIMEOUT_MS,
+    deadlineMs: env.EXTERNAL_DEADLINE_MS,
+    maxAttempts: env.EXTERNAL_MAX_ATTEMPTS,
+    breaker: {
+      windowMs: env.BREAKER_WINDOW_MS,
+      minCalls: env.BREAKER_MIN_CALLS,
+      failureRatio: env.BREAKER_FAILURE_RATIO,
+      openMs: env.BREAKER_OPEN_MS,
+    },
+  };
+});
+export type ExternalConfig = ConfigType<typeof externalConfig>;
+
+export const webhooksConfig = registerAs('webhooks', () => {
+  const env = loadEnv();
+  return { secret: env.WEBHOOK_SECRET };
+});
+export type WebhooksConfig = ConfigType<typeof webhooksConfig>;
+
+export const productsConfig = registerAs('products', () => {
+  const env = loadEnv();
+  return { cacheTtlS: env.PRODUCTS_CACHE_TTL_S, cursorSigningKey: env.CURSOR_SIGNING_KEY };
+});
+export type ProductsConfig = ConfigType<typeof productsConfig>;
+
+export const rateLimitConfig = registerAs('rateLimit', () => {
+  const env = loadEnv();
+  return { limit: env.RATE_LIMIT_LIMIT, windowS: env.RATE_LIMIT_WINDOW_S };
+});
+export type RateLimitConfig = ConfigType<typeof rateLimitConfig>;
+
+export const ALL_CONFIGS = [
+  appConfig,
+  databaseConfig,
+  redisConfig,
+  authConfig,
+  externalConfig,
+  webhooksConfig,
+  productsConfig,
+  rateLimitConfig,
+];

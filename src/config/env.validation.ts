@@ -1,0 +1,175 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+
+export const DEV_CURSOR_SIGNING_KEY = 'farmlokal-dev-cursor-signing-key';
+export const DEV_OAUTH_CLIENT_SECRET = 'farmlokal-dev-secret';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type NodeEnv = 'development' | 'production' | 'test';
+export type DbType = 'mysql' | 'mariadb';
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const NODE_ENVS: NodeEnv[] = ['development', 'production', 'test'];
+const DB_TYPES: DbType[] = ['mysql', 'mariadb'];
+const URL_OPTIONS = {
+  require_tld: false,
+  require_protocol: true,
+  protocols: ['http', 'https'],
+};
+
+/** Empty strings count as "not set", so the default applies. */
+const emptyAsUnset = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (value === '' || value === undefined) {
+    return undefined;
+  }
+  if (value === 'true' || value === true) {
+    return true;
+  }
+  if (value === 'false' || value === false) {
+    return false;
+  }
+  return value;
+};
+
+/**
+ * Every environment variable the service reads, with its default. Validated once per
+ * start-up (`validateEnv`); an invalid value stops the process with a message that names
+ * the variable and never echoes its value.
+ */
+export class Env {
+  @Transform(emptyAsUnset) @IsIn(NODE_ENVS) NODE_ENV: NodeEnv = 'development';
+  @Transform(emptyAsUnset) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  @Transform(emptyAsUnset) @IsString() @MinLength(1) HOST: string = '0.0.0.0';
+  @Transform(emptyAsUnset) @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
+
+  @Transform(emptyAsUnset) @IsString() DB_HOST: string = '127.0.0.1';
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(65535) DB_PORT: number = 3306;
+  @Transform(emptyAsUnset) @IsString() DB_USER: string = 'root';
+  @IsString() DB_PASSWORD: string = '';
+  @Transform(emptyAsUnset) @IsString() @MaxLength(64) DB_NAME: string = 'farmlokal';
+  @Transform(emptyAsUnset) @IsIn(DB_TYPES) DB_TYPE: DbType = 'mysql';
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(500) DB_POOL_SIZE: number = 10;
+  @Transform(toBoolean) @IsBoolean() DB_MIGRATE_ON_START: boolean = true;
+  /** Comma-separated `host[:port]` list of read replicas; empty = read from the primary. */
+  @IsString() DB_READ_HOSTS: string = '';
+
+  @Transform(emptyAsUnset)
+  @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'] })
+  REDIS_URL: string = 'redis://127.0.0.1:6379/0';
+  @IsString() @MaxLength(64) REDIS_KEY_PREFIX: string = 'farmlokal:';
+
+  @Transform(emptyAsUnset) @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string =
+    'http://127.0.0.1:4010/oauth/token';
+  @Transform(emptyAsUnset) @IsString() OAUTH_CLIENT_ID: string = 'farmlokal-dev';
+  @IsString() OAUTH_CLIENT_SECRET: string = DEV_OAUTH_CLIENT_SECRET;
+  @IsString() OAUTH_AUDIENCE: string = 'partner-api';
+  @IsString() OAUTH_SCOPE: string = 'items:read webhooks:write';
+
+  @Transform(emptyAsUnset) @IsUrl(URL_OPTIONS) PARTNER_API_URL: string = 'http://127.0.0.1:4010';
+  @Transform(emptyAsUnset) @IsUrl(URL_OPTIONS) PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
+  @IsString() WEBHOOK_SECRET: string = '';
+
+  @Transform(emptyAsUnset)
+  @IsUrl(URL_OPTIONS)
+  AUTH_JWKS_URL: string = 'http://127.0.0.1:4010/.well-known/jwks.json';
+  @Transform(emptyAsUnset) @IsString() AUTH_ISSUER: string = 'http://127.0.0.1:4010';
+  @Transform(emptyAsUnset) @IsString() AUTH_AUDIENCE: string = 'farmlokal-api';
+
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(86400) PRODUCTS_CACHE_TTL_S: number = 60;
+
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(120000) EXTERNAL_TIMEOUT_MS: number = 2000;
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(300000) EXTERNAL_DEADLINE_MS: number = 5000;
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(10) EXTERNAL_MAX_ATTEMPTS: number = 3;
+
+  @Transform(emptyAsUnset) @IsInt() @Min(100) @Max(3600000) BREAKER_WINDOW_MS: number = 10000;
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(100000) BREAKER_MIN_CALLS: number = 10;
+  @Transform(emptyAsUnset) @IsNumber() @Min(0.01) @Max(1) BREAKER_FAILURE_RATIO: number = 0.5;
+  @Transform(emptyAsUnset) @IsInt() @Min(10) @Max(3600000) BREAKER_OPEN_MS: number = 10000;
+
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_LIMIT: number = 100;
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WINDOW_S: number = 10;
+  /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted; empty = none. */
+  @IsString() TRUSTED_PROXIES: string = '';
+
+  /** How long SIGTERM waits for in-flight requests before closing anyway. */
+  @Transform(emptyAsUnset) @IsInt() @Min(0) @Max(60000) SHUTDOWN_TIMEOUT_MS: number = 8000;
+
+  @Transform(emptyAsUnset) @IsString() @MinLength(16) CURSOR_SIGNING_KEY: string =
+    DEV_CURSOR_SIGNING_KEY;
+}
+
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'DB_PASSWORD',
+  'OAUTH_CLIENT_SECRET',
+  'WEBHOOK_SECRET',
+  'CURSOR_SIGNING_KEY',
+  'REDIS_URL',
+]);
+
+/** Raised when the environment is invalid; the message names variables, never values. */
+export class EnvValidationError extends Error {
+  override readonly name = 'EnvValidationError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function describe(error: ValidationError): string {
+  const rules = Object.keys(error.constraints ?? {});
+  const hint = SECRET_VARIABLES.has(error.property)
+    ? 'invalid value'
+    : `invalid value (${rules.join(', ') || 'unknown rule'})`;
+  return `${error.property}: ${hint}`;
+}
+
+/** Validates and converts the raw environment; throws EnvValidationError on any bad variable. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const known = Object.keys(new Env());
+  const picked = Object.fromEntries(known.filter((k) => k in raw).map((k) => [k, raw[k]]));
+  const env = plainToInstance(Env, picked, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
+  const problems = validateSync(env, { skipMissingProperties: false }).map(describe);
+  if (env.NODE_ENV === 'production') {
+    if (!('CURSOR_SIGNING_KEY' in picked) || env.CURSOR_SIGNING_KEY === DEV_CURSOR_SIGNING_KEY) {
+      problems.push('CURSOR_SIGNING_KEY: must be set to a non-default value in production');
+    }
+    if (!('OAUTH_CLIENT_SECRET' in picked) || env.OAUTH_CLIENT_SECRET === DEV_OAUTH_CLIENT_SECRET) {
+      problems.push('OAUTH_CLIENT_SECRET: must be set to a non-default value in production');
+    }
+  }
+  if (problems.length > 0) {
+    throw new EnvValidationError(problems);
+  }
+  return env;
+}
+
+/** Reads `.env` (when present, never overriding the real environment) and validates. */
+export function loadEnv(): Env {
+  return validateEnv(process.env);
+}
+
+/** Loads a `.env` file from the working directory into process.env, if there is one. */
+export function loadDotEnvFile(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw error;
+    }
+  }
+}

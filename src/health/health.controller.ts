@@ -1,0 +1,60 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { HealthCheckService, HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { AppError } from '../common/errors/app.error';
+import { ApiProblems } from '../common/http/api-problem.decorator';
+import { LifecycleService } from './lifecycle.service';
+import { RedisHealthIndicator } from './redis.health';
+
+const CHECK_TIMEOUT_MS = 1_000;
+
+@ApiTags('health')
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly lifecycle: LifecycleService,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process can serve; checks no dependency' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: MySQL and Redis answer, and no shutdown has begun' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: 'up', redis: 'up' } } } })
+  @ApiProblems(503)
+  async ready(): Promise<{ status: 'ok'; checks: Record<string, string> }> {
+    if (this.lifecycle.isShuttingDown) {
+      throw new AppError('SERVICE_UNAVAILABLE', 'Not ready: shutdown in progress', {
+        extensions: { checks: { shutdown: 'down' } },
+      });
+    }
+    const result = await this.health
+      .check([
+        () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+        () => this.redis.pingCheck('redis', CHECK_TIMEOUT_MS),
+      ])
+      .catch((error: { getResponse?: () => HealthCheckResult }) => {
+        const report = error.getResponse?.();
+        const checks = Object.fromEntries(
+          Object.entries(report?.details ?? {}).map(([name, detail]) => [name, detail.status]),
+        );
+        const failing = Object.keys(report?.error ?? {}).join(', ') || 'unknown';
+        throw new AppError('SERVICE_UNAVAILABLE', `Not ready: ${failing} unavailable`, {
+          extensions: { checks },
+        });
+      });
+    const checks = Object.fromEntries(
+      Object.entries(result.details).map(([name, detail]) => [name, detail.status]),
+    );
+    return { status: 'ok', checks };
+  }
+}

@@ -1,0 +1,48 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
+import { createPinoLogger, PinoLoggerService } from '../../src/common/logging/logger';
+import { appConfig } from '../../src/config/configuration';
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  /** `http://127.0.0.1:<port>` when started with `listen: true`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the real AppModule exactly as main.ts does (same adapter, options, setup), with
+ * `env` applied to process.env while the app reads its configuration. With `listen`, it
+ * serves on a free port so several instances can share one database and Redis.
+ */
+export async function createTestApp(
+  options: { env?: Record<string, string>; listen?: boolean } = {},
+): Promise<TestApp> {
+  const saved = { ...process.env };
+  Object.assign(process.env, options.env ?? {});
+  try {
+    const config = appConfig();
+    const logger = createPinoLogger(config.logLevel);
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .setLogger(new PinoLoggerService(logger))
+      .compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(
+      createAdapter({ logger, trustedProxies: config.trustedProxies }),
+      APP_OPTIONS,
+    );
+    configureApp(app);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    let url = '';
+    if (options.listen) {
+      await app.listen(0, '127.0.0.1');
+      url = await app.getUrl();
+      url = url.replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+    }
+    return { app, url, close: () => app.close() };
+  } finally {
+    process.env = saved;
+  }
+}
