@@ -1,3 +1,4 @@
+import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
@@ -18,14 +19,22 @@ export interface TestApp {
  * serves on a free port so several instances can share one database and Redis.
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; listen?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    listen?: boolean;
+    /** Extra controllers mounted beside AppModule's (test probes). */
+    controllers?: Type<unknown>[];
+  } = {},
 ): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, options.env ?? {});
   try {
     const config = appConfig();
     const logger = createPinoLogger(config.logLevel);
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule],
+      controllers: options.controllers ?? [],
+    })
       .setLogger(new PinoLoggerService(logger))
       .compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(
