@@ -41,13 +41,8 @@ export const APP_OPTIONS: NestApplicationOptions = {
   abortOnError: false,
 };
 
-export interface ConfigureOptions {
-  /** Listen for SIGTERM/SIGINT (main.ts); tests close apps themselves. */
-  readonly shutdownHooks?: boolean;
-}
-
 /** Everything main.ts and tests share after the app is created and before it listens. */
-export function configureApp(app: NestFastifyApplication, options: ConfigureOptions = {}): void {
+export function configureApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const lifecycle = app.get(LifecycleService);
   const metrics = app.get(MetricsService);
@@ -92,8 +87,20 @@ export function configureApp(app: NestFastifyApplication, options: ConfigureOpti
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
 
-  if (options.shutdownHooks) {
-    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  }
+/**
+ * SIGTERM semantics: readiness turns 503 at once, requests in flight finish (bounded by
+ * SHUTDOWN_TIMEOUT_MS), then Nest closes the HTTP server and, after it, the pools.
+ * The drain happens before `app.close()` so that no module tears anything down while a
+ * request still needs it.
+ */
+export async function shutdownGracefully(
+  app: NestFastifyApplication,
+  reason: string,
+): Promise<void> {
+  const lifecycle = app.get(LifecycleService);
+  lifecycle.beginShutdown(reason);
+  await lifecycle.drain();
+  await app.close();
 }

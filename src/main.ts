@@ -1,9 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_OPTIONS, configureApp, createAdapter } from './app.setup';
+import { APP_OPTIONS, configureApp, createAdapter, shutdownGracefully } from './app.setup';
 import { createPinoLogger, PinoLoggerService } from './common/logging/logger';
 import { appConfig } from './config/configuration';
 import { EnvValidationError, loadDotEnvFile, loadEnv } from './config/env.validation';
+
+const FORCED_EXIT_MARGIN_MS = 1_500;
 
 async function bootstrap(): Promise<void> {
   loadDotEnvFile();
@@ -17,8 +19,27 @@ async function bootstrap(): Promise<void> {
     createAdapter({ logger, trustedProxies: config.trustedProxies }),
     { ...APP_OPTIONS, logger: new PinoLoggerService(logger) },
   );
-  configureApp(app, { shutdownHooks: true });
+  configureApp(app);
   await app.listen(config.port, config.host);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    // Last resort if something refuses to close: leave before the orchestrator's SIGKILL.
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + FORCED_EXIT_MARGIN_MS).unref();
+    shutdownGracefully(app, signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -67,7 +67,7 @@ export class Env {
   @IsString() DB_READ_HOSTS: string = '';
 
   @Transform(emptyAsUnset)
-  @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'] })
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
   REDIS_URL: string = 'redis://127.0.0.1:6379/0';
   @IsString() @MaxLength(64) REDIS_KEY_PREFIX: string = 'farmlokal:';
 
@@ -101,6 +101,9 @@ export class Env {
 
   @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_LIMIT: number = 100;
   @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WINDOW_S: number = 10;
+  /** Route group `webhooks` (partner deliveries, one sender behind few addresses). */
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_WEBHOOKS_LIMIT: number = 1000;
+  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WEBHOOKS_WINDOW_S: number = 10;
   /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted; empty = none. */
   @IsString() TRUSTED_PROXIES: string = '';
 

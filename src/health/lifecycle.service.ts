@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appConfig, AppConfig } from '../config/configuration';
 
@@ -6,11 +6,11 @@ const DRAIN_POLL_MS = 25;
 
 /**
  * Tracks the requests in flight and the shutdown state. On SIGTERM readiness turns 503 at
- * once; Nest then waits here (bounded by SHUTDOWN_TIMEOUT_MS) for in-flight requests to
- * finish before it closes the HTTP server and, after that, the pools.
+ * once, then `drain()` waits (bounded by SHUTDOWN_TIMEOUT_MS) for in-flight requests to
+ * finish before the app closes the HTTP server and, after that, the pools.
  */
 @Injectable()
-export class LifecycleService implements BeforeApplicationShutdown {
+export class LifecycleService {
   private readonly logger = new Logger(LifecycleService.name);
   private shuttingDown = false;
   private inFlight = 0;
@@ -29,9 +29,14 @@ export class LifecycleService implements BeforeApplicationShutdown {
     this.inFlight = Math.max(0, this.inFlight - 1);
   }
 
-  async beforeApplicationShutdown(signal?: string): Promise<void> {
+  /** Readiness answers 503 from now on. */
+  beginShutdown(reason: string): void {
     this.shuttingDown = true;
-    this.logger.log(`Shutting down (${signal ?? 'close'}), ${this.inFlight} request(s) in flight`);
+    this.logger.log(`Shutting down (${reason}), ${this.inFlight} request(s) in flight`);
+  }
+
+  /** Resolves once no request is in flight, or when SHUTDOWN_TIMEOUT_MS has passed. */
+  async drain(): Promise<void> {
     const deadline = Date.now() + this.config.shutdownTimeoutMs;
     while (this.inFlight > 0 && Date.now() < deadline) {
       await sleep(DRAIN_POLL_MS);
