@@ -132,6 +132,23 @@ describe('Service foundation', () => {
     });
   });
 
+  it('serves Swagger UI and an OpenAPI 3 document describing problem responses', async () => {
+    const ui = await test.app.inject({ method: 'GET', url: '/docs' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.headers['content-type']).toMatch(/text\/html/);
+    expect(ui.headers['x-request-id']).toBeDefined();
+    const doc = await test.app.inject({ method: 'GET', url: '/docs-json' });
+    expect(doc.statusCode).toBe(200);
+    const openapi = doc.json();
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(openapi.paths['/health/ready'].get.responses['503'].content).toHaveProperty([
+      'application/problem+json',
+    ]);
+    expect(openapi.components.schemas.ProblemDto.required).toEqual(
+      expect.arrayContaining(['type', 'title', 'status', 'detail', 'instance', 'request_id']),
+    );
+  });
+
   it('turns readiness to 503 at once on shutdown while a request in flight completes', async () => {
     const instance = await createTestApp({ controllers: [ProbeController], listen: true });
     const slow = fetch(`${instance.url}/__probe/slow`);
