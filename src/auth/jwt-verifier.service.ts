@@ -19,18 +19,14 @@ interface CachedVerification {
   readonly validUntilMs: number;
 }
 
-/** Errors that mean "the keys could not be fetched", as opposed to "the token is bad". */
-function isKeySetFetchFailure(error: unknown): boolean {
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return true;
-  }
-  if (error instanceof errors.JOSEError) {
-    // Non-200 or non-JSON JWKS responses are raised as the generic JOSEError.
-    return error.code === 'ERR_JOSE_GENERIC';
-  }
-  // fetch() network failures (ECONNREFUSED, DNS) surface as TypeError / AbortError.
-  return error instanceof Error;
-}
+/** Key-set errors that say "this token is bad"; anything else means the keys could not be fetched. */
+const TOKEN_KEY_ERRORS = [
+  errors.JWKSNoMatchingKey,
+  errors.JWKSMultipleMatchingKeys,
+  errors.JOSENotSupported,
+  errors.JOSEAlgNotAllowed,
+  errors.JWKInvalid,
+];
 
 /** Splits the space-separated `scope` claim (RFC 8693 §4.2); `scp` arrays are accepted too. */
 export function scopesOf(payload: JWTPayload): string[] {
@@ -112,21 +108,14 @@ export class JwtVerifier {
     }
   }
 
+  /**
+   * Network errors, timeouts, non-200 or non-JSON JWKS answers become a 503. Checked by
+   * exclusion because fetch's TypeError may come from another realm (instanceof Error fails).
+   */
   private classify(error: unknown): unknown {
-    if (
-      error instanceof errors.JWKSNoMatchingKey ||
-      error instanceof errors.JWKSMultipleMatchingKeys
-    ) {
-      return error;
-    }
-    if (
-      error instanceof errors.JOSENotSupported ||
-      error instanceof errors.JWKInvalid ||
-      error instanceof errors.JOSEAlgNotAllowed
-    ) {
-      return error;
-    }
-    return isKeySetFetchFailure(error) ? new JwksUnavailableError() : error;
+    return TOKEN_KEY_ERRORS.some((type) => error instanceof type)
+      ? error
+      : new JwksUnavailableError();
   }
 
   private remember(token: string, user: AuthenticatedUser, expMs: number): void {
