@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import type { DestinationStream } from 'pino';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
 import { createPinoLogger, PinoLoggerService } from '../../src/common/logging/logger';
@@ -24,13 +25,15 @@ export async function createTestApp(
     listen?: boolean;
     /** Extra controllers mounted beside AppModule's (test probes). */
     controllers?: Type<unknown>[];
+    /** Where log lines go instead of stdout (to assert on what is logged). */
+    logDestination?: DestinationStream;
   } = {},
 ): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, options.env ?? {});
   try {
     const config = appConfig();
-    const logger = createPinoLogger(config.logLevel);
+    const logger = createPinoLogger(config.logLevel, options.logDestination);
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule],
       controllers: options.controllers ?? [],

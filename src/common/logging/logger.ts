@@ -24,15 +24,16 @@ export const REDACT_PATHS = [
   'token',
 ];
 
-/** The process-wide pino logger: JSON lines on stdout, secrets redacted. */
-export function createPinoLogger(level: string): PinoLogger {
-  return pino({
+/** The process-wide pino logger: JSON lines on stdout (or `destination`), secrets redacted. */
+export function createPinoLogger(level: string, destination?: pino.DestinationStream): PinoLogger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'farmlokal-api' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's Logger calls into pino, keeping the Nest context as a field. */
