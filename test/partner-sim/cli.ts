@@ -6,7 +6,7 @@ import type { FaultSpec, OAuthSettings } from './types';
 const USAGE = `Usage: npm run partner:sim -- [options]
 
   --port N                 port (env PARTNER_SIM_PORT, default 4010)
-  --host H                 bind address (env PARTNER_SIM_HOST, default 127.0.0.1)
+  --host H                 bind address (env PARTNER_SIM_HOST, default 0.0.0.0)
   --fault SPEC             fault to start with, repeatable (env PARTNER_SIM_FAULTS, ';'-separated)
                            SPEC = mode[,key=value...], keys as in POST /_control/faults, e.g.
                            latency,latency_ms=800   error_rate,rate=0.3,status=503
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const port = numberOrUndefined('port', values.port ?? env.PARTNER_SIM_PORT) ?? 4010;
   const sim = await startPartnerSim({
     port,
-    host: values.host ?? env.PARTNER_SIM_HOST ?? '127.0.0.1',
+    host: values.host ?? env.PARTNER_SIM_HOST ?? '0.0.0.0',
     signingKeys: 'dev',
     oauth,
     faults: faultSpecs.map(parseFault),

@@ -204,6 +204,15 @@ export class PartnerSim {
         done(null, Object.fromEntries(new URLSearchParams(body as string)));
       },
     );
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      const text = (body as string).trim();
+      try {
+        done(null, text === '' ? {} : JSON.parse(text));
+      } catch {
+        done(Object.assign(new Error('malformed JSON body'), { statusCode: 400 }), undefined);
+      }
+    });
     const log = this.options.log;
     if (log) {
       app.addHook('onResponse', async (request, reply) => {
