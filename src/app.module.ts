@@ -6,6 +6,8 @@ import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { StrictQueryGuard } from './common/http/strict-query.guard';
 import { createValidationPipe } from './common/http/validation';
+import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
 import { ALL_CONFIGS } from './config/configuration';
 import { HealthModule } from './health/health.module';
@@ -19,10 +21,12 @@ import { MetricsModule } from './metrics/metrics.module';
     MetricsModule,
     HealthModule,
     AuthModule,
+    RateLimitModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: StrictQueryGuard },
   ],
 })

@@ -93,7 +93,15 @@ export type ProductsConfig = ConfigType<typeof productsConfig>;
 
 export const rateLimitConfig = registerAs('rateLimit', () => {
   const env = loadEnv();
-  return { limit: env.RATE_LIMIT_LIMIT, windowS: env.RATE_LIMIT_WINDOW_S };
+  return {
+    limit: env.RATE_LIMIT_LIMIT,
+    windowS: env.RATE_LIMIT_WINDOW_S,
+    /** Per route group (`@RateLimitGroup(name)`); routes without a group use `default`. */
+    groups: {
+      default: { limit: env.RATE_LIMIT_LIMIT, windowS: env.RATE_LIMIT_WINDOW_S },
+      webhooks: { limit: env.RATE_LIMIT_WEBHOOKS_LIMIT, windowS: env.RATE_LIMIT_WEBHOOKS_WINDOW_S },
+    },
+  };
 });
 export type RateLimitConfig = ConfigType<typeof rateLimitConfig>;
 
