@@ -35,4 +35,4 @@ COPY src ./src
 COPY test ./test
 USER node
 EXPOSE 4010
-CMD ["npx", "ts-node", "--swc", "test/partner-sim/cli.ts"]
+CMD ["npm", "run", "partner:sim"]
