@@ -9,6 +9,8 @@ import { PartnerSim, startPartnerSim } from './partner-sim';
 import { createTestApp, TestApp } from './support/create-test-app';
 import { createTestEnv, TestEnv } from './support/test-env';
 
+jest.setTimeout(30_000);
+
 @Controller('__probe')
 class ProbeController {
   @Get('write')
