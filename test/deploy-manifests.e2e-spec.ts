@@ -112,7 +112,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect([...kustomization.resources].sort()).toEqual(
       [...new Set(manifests.map((m) => m.file))].sort(),
     );
-    expect((kustomization.images as K8sObject[]).map((i) => i.name)).toEqual([container.image]);
+    expect((kustomization.images as K8sObject[]).map((i) => i.name as string)).toEqual([
+      container.image,
+    ]);
     expect(job.spec.template.spec.containers[0].image).toBe(container.image);
   });
 
@@ -121,7 +123,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(environment.PORT).toBe('3000');
     expect(environment.HOST).toBe('0.0.0.0');
     const service = one('Service');
-    expect((service.spec.ports as K8sObject[]).map((p) => p.targetPort)).toEqual(['http']);
+    expect((service.spec.ports as K8sObject[]).map((p) => p.targetPort as string)).toEqual([
+      'http',
+    ]);
     expect(service.spec.selector).toEqual(deployment.spec.template.metadata.labels);
     expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
   });
