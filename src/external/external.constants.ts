@@ -1,0 +1,25 @@
+/** Name of the one partner, as used in metric labels and lock names. */
+export const PARTNER_NAME = 'partner';
+
+export const PARTNER_ITEMS_PATH = '/v1/items';
+export const PARTNER_WEBHOOKS_PATH = '/v1/webhooks';
+
+/** Where the partner delivers webhooks to us, appended to PUBLIC_BASE_URL. */
+export const WEBHOOK_RECEIVER_PATH = '/webhooks/partner';
+export const SUBSCRIBED_EVENTS = ['inventory.updated', 'price.updated'] as const;
+
+/** Partner item ids: letters, digits, `_`, `-`, `.`, not starting with a dot, ≤ 64 chars. */
+export const PARTNER_ITEM_ID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
+
+/** Largest partner response body we read; anything bigger is a bad response. */
+export const PARTNER_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Last good copy of a partner item (Redis adds REDIS_KEY_PREFIX). */
+export const itemCacheKey = (id: string): string => `external:item:${id}`;
+export const ITEM_CACHE_TTL_S = 7 * 24 * 60 * 60;
+
+/** MySQL named lock (≤ 64 chars with its hash) serialising subscription registration. */
+export const SUBSCRIPTION_LOCK_PREFIX = 'farmlokal:partner-sub:';
+export const SUBSCRIPTION_LOCK_TIMEOUT_S = 15;
+
+export const EXTERNAL_TAG = 'external';

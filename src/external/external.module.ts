@@ -1,0 +1,30 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PARTNER_MAX_BODY_BYTES } from './external.constants';
+import { ExternalController } from './external.controller';
+import { PartnerClient } from './partner.client';
+import { PartnerItemsService } from './partner-items.service';
+import { PartnerSubscription } from './partner-subscription.entity';
+import { partnerPolicyProvider } from './resilience/partner-policy.provider';
+import { SubscriptionsService } from './subscriptions.service';
+
+/**
+ * The partner integration: GET /external/items/:id (API A) and webhook subscriptions
+ * (API B). Exports SubscriptionsService so the webhook receiver can read the secrets.
+ */
+@Module({
+  imports: [
+    HttpModule.register({
+      maxRedirects: 0,
+      maxContentLength: PARTNER_MAX_BODY_BYTES,
+      maxBodyLength: PARTNER_MAX_BODY_BYTES,
+      proxy: false,
+    }),
+    TypeOrmModule.forFeature([PartnerSubscription]),
+  ],
+  controllers: [ExternalController],
+  providers: [partnerPolicyProvider, PartnerClient, PartnerItemsService, SubscriptionsService],
+  exports: [SubscriptionsService],
+})
+export class ExternalModule {}
