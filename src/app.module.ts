@@ -10,6 +10,7 @@ import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
 import { ALL_CONFIGS } from './config/configuration';
+import { ExternalModule } from './external/external.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -21,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
     MetricsModule,
     HealthModule,
     AuthModule,
+    ExternalModule,
     RateLimitModule,
   ],
   providers: [
