@@ -1,5 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   TOKEN_FAILURE_BACKOFF_MS,
@@ -157,6 +160,41 @@ describe('Outbound OAuth2 client-credentials token (TokenService)', () => {
     expect(waitedMs).toBeGreaterThanOrEqual(TOKEN_LOCK_TTL_MS - 100);
     expect(waitedMs).toBeLessThanOrEqual(TOKEN_LOCK_TTL_MS + 1_000);
     expect(await redis.get(lockKey)).toBeNull();
+  });
+
+  it('recovers within the lock TTL plus one second when the holder process is killed', async () => {
+    const apps = await start(2);
+    sim.configureOAuth({ latencyMs: 30_000 });
+    const holder = spawn(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin'), '--swc', join(__dirname, 'auth', 'token-holder.ts')],
+      { env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = once(holder, 'exit');
+    try {
+      while (sim.counters.tokenRequests === 0) {
+        await sleep(20);
+      }
+      const lockKey = env.redisPrefix + apps[0].app.get(TokenStore).lockKey;
+      const lockTtlLeft = await redis.pttl(lockKey);
+      expect(lockTtlLeft).toBeGreaterThan(0);
+      const lockedAt = Date.now() - (TOKEN_LOCK_TTL_MS - lockTtlLeft);
+      holder.kill('SIGKILL');
+      await exited;
+      sim.configureOAuth({ latencyMs: 0 });
+
+      const tokens = await Promise.all(
+        apps.flatMap((instance) => Array.from({ length: 50 }, () => tokensOf(instance).getToken())),
+      );
+      const waitedMs = Date.now() - lockedAt;
+
+      expect(new Set(tokens).size).toBe(1);
+      expect(sim.counters.tokenRequests).toBe(2);
+      expect(waitedMs).toBeGreaterThanOrEqual(TOKEN_LOCK_TTL_MS - 100);
+      expect(waitedMs).toBeLessThanOrEqual(TOKEN_LOCK_TTL_MS + 1_000);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('invalidates a token only while it is still the cached one', async () => {
