@@ -1,0 +1,90 @@
+import { INVENTORY_UPDATED, PRICE_UPDATED } from './webhooks.constants';
+
+export type ProductField = 'stock' | 'price';
+
+export interface ProductPatch {
+  stock?: number;
+  price?: string;
+}
+
+/** What a partner event asks of the catalog, decided from its payload alone. */
+export type PartnerEffect =
+  | {
+      readonly kind: 'update';
+      readonly sku: string;
+      readonly field: ProductField;
+      readonly patch: ProductPatch;
+      /** The event's own time, which orders updates of one product field. */
+      readonly eventTime: Date;
+    }
+  | { readonly kind: 'ignore'; readonly reason: string };
+
+const MAX_SKU_LENGTH = 64;
+const MAX_STOCK = 2_147_483_647;
+/** DECIMAL(10,2): at most 8 integer digits and 2 decimals. */
+const PRICE = /^\d{1,8}(\.\d{1,2})?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The payload's RFC 3339 `timestamp` when present and valid, else the delivery timestamp. */
+export function eventTimeOf(payload: Record<string, unknown>, webhookTimestampS: number): Date {
+  const stated = payload.timestamp;
+  if (typeof stated === 'string' && RFC3339.test(stated)) {
+    const parsed = Date.parse(stated);
+    if (Number.isFinite(parsed)) {
+      return new Date(parsed);
+    }
+  }
+  return new Date(webhookTimestampS * 1000);
+}
+
+/** `"12.5"` / `12.5` → `"12.50"`; null when the value does not fit DECIMAL(10,2) or is < 0. */
+export function normalizePrice(value: unknown): string | null {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !PRICE.test(text)) {
+    return null;
+  }
+  const [integer, fraction = ''] = text.split('.');
+  return `${integer.replace(/^0+(?=\d)/, '')}.${fraction.padEnd(2, '0')}`;
+}
+
+function normalizeStock(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_STOCK
+    ? value
+    : null;
+}
+
+/**
+ * Reads an `inventory.updated` or `price.updated` payload. Only the fields used are
+ * checked; anything else in the payload is kept in the inbox and otherwise ignored.
+ */
+export function interpretPartnerEvent(
+  payload: Record<string, unknown>,
+  webhookTimestampS: number,
+): PartnerEffect {
+  const { type, data } = payload;
+  if (type !== INVENTORY_UPDATED && type !== PRICE_UPDATED) {
+    return { kind: 'ignore', reason: 'unknown event type' };
+  }
+  if (!isObject(data)) {
+    return { kind: 'ignore', reason: 'data must be an object' };
+  }
+  const { sku } = data;
+  if (typeof sku !== 'string' || sku.length === 0 || sku.length > MAX_SKU_LENGTH) {
+    return { kind: 'ignore', reason: `data.sku must be a string of 1-${MAX_SKU_LENGTH} chars` };
+  }
+  const eventTime = eventTimeOf(payload, webhookTimestampS);
+  if (type === INVENTORY_UPDATED) {
+    const stock = normalizeStock(data.stock);
+    return stock === null
+      ? { kind: 'ignore', reason: 'data.stock must be an integer from 0 to 2147483647' }
+      : { kind: 'update', sku, field: 'stock', patch: { stock }, eventTime };
+  }
+  const price = normalizePrice(data.price);
+  return price === null
+    ? { kind: 'ignore', reason: 'data.price must be a decimal from 0 to 99999999.99' }
+    : { kind: 'update', sku, field: 'price', patch: { price }, eventTime };
+}

@@ -1,0 +1,52 @@
+/** Standard Webhooks request headers (https://www.standardwebhooks.com/). */
+export const WEBHOOK_ID_HEADER = 'webhook-id';
+export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
+
+/** The route partners deliver to, relative to the controller prefix. */
+export const WEBHOOKS_ROUTE_PREFIX = 'webhooks';
+export const PARTNER_WEBHOOK_PATH = 'partner';
+
+/**
+ * Media type the raw-body parser is registered under. Deliveries are re-labelled with it
+ * before Fastify picks a parser, so their bytes reach the handler untouched and JSON is
+ * parsed only after the signature is verified.
+ */
+export const WEBHOOK_RAW_MEDIA_TYPE = 'application/x-farmlokal-webhook-raw';
+
+/** Accepted distance between `webhook-timestamp` and now, in both directions. */
+export const WEBHOOK_TOLERANCE_S = 300;
+
+/** How long a delivery owns an event it claimed before another delivery may take over. */
+export const WEBHOOK_LEASE_S = 30;
+
+/** Redis fast path for duplicates of settled events (the inbox table stays the record). */
+export const webhookDoneKey = (eventId: string): string => `webhooks:done:${eventId}`;
+export const WEBHOOK_DONE_TTL_S = 24 * 60 * 60;
+
+/** Retention of settled (processed or ignored) events; partners retry for up to ~3 days. */
+export const WEBHOOK_RETENTION_DAYS = 7;
+export const WEBHOOK_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+export const WEBHOOK_CLEANUP_FIRST_RUN_MS = 60 * 1000;
+export const WEBHOOK_CLEANUP_BATCH_SIZE = 1000;
+/** Upper bound of batches per run, so one run never holds the lock for long. */
+export const WEBHOOK_CLEANUP_MAX_BATCHES = 100;
+export const WEBHOOK_CLEANUP_LOCK_KEY = 'webhooks:cleanup:lock';
+export const WEBHOOK_CLEANUP_LOCK_TTL_MS = 5 * 60 * 1000;
+
+/** Longest stored processing error; the full error is logged. */
+export const WEBHOOK_ERROR_MAX_LENGTH = 1000;
+
+/** Partner event types that change the catalog. */
+export const INVENTORY_UPDATED = 'inventory.updated';
+export const PRICE_UPDATED = 'price.updated';
+
+/** Labels of MetricsService.webhookEvents. */
+export type WebhookOutcome =
+  | 'processed'
+  | 'ignored'
+  | 'duplicate'
+  | 'in_progress'
+  | 'failed'
+  | 'invalid_signature'
+  | 'malformed';
