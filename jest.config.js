@@ -18,6 +18,8 @@ const shared = {
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
 };
 module.exports = {
+  // A global option: Jest ignores it inside `projects`.
+  testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {
@@ -25,7 +27,6 @@ module.exports = {
       displayName: 'e2e',
       rootDir: '.',
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
-      testTimeout: 60000,
     },
   ],
 };
