@@ -1,0 +1,79 @@
+import { cents, OPEN_BOUND_CENTS, SORT_ORDERS } from './scenarios';
+
+const DESCENT_LIMIT = 100;
+const PAGE_LIMIT = 20;
+
+interface Page {
+  readonly page: { readonly next_cursor: string | null };
+}
+
+async function fetchPage(baseUrl: string, path: string): Promise<Page> {
+  const res = await fetch(`${baseUrl}${path}`);
+  if (!res.ok) {
+    throw new Error(`GET ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  }
+  return (await res.json()) as Page;
+}
+
+function listingPath(sort: string, order: string, limit: number, cursor: string | null): string {
+  const base = `/products?sort=${sort}&order=${order}&max_price=${cents(OPEN_BOUND_CENTS)}&limit=${limit}`;
+  return cursor === null ? base : `${base}&cursor=${encodeURIComponent(cursor)}`;
+}
+
+/** Cursor of the page that starts after `rows` rows, reached 100 rows per request. */
+async function descend(
+  baseUrl: string,
+  sort: string,
+  order: string,
+  rows: number,
+): Promise<string> {
+  let cursor: string | null = null;
+  for (let done = 0; done < rows; done += DESCENT_LIMIT) {
+    const page: Page = await fetchPage(baseUrl, listingPath(sort, order, DESCENT_LIMIT, cursor));
+    cursor = page.page.next_cursor;
+    if (cursor === null) {
+      throw new Error(`the ${sort} ${order} listing ends before row ${rows}`);
+    }
+  }
+  if (cursor === null) {
+    throw new Error('depth must be at least one page');
+  }
+  return cursor;
+}
+
+export interface DeepCursors {
+  /** Request paths with limit=20, each for a different page. */
+  readonly paths: string[];
+  readonly fromPage: number;
+  readonly toPage: number;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Walks every sort/order pair through the API: down to the window around `centerPage`
+ * (pages of 20) 100 rows per request, then page by page, keeping each page's request
+ * path. All pairs walk in parallel. Every collected path is a page never requested twice.
+ */
+export async function collectDeepCursors(
+  baseUrl: string,
+  centerPage: number,
+  wanted: number,
+): Promise<DeepCursors> {
+  const started = Date.now();
+  const perPair = Math.max(1, Math.ceil(wanted / SORT_ORDERS.length));
+  const half = Math.min(Math.floor(perPair / 2), centerPage - 1);
+  const startRows = Math.floor(((centerPage - half) * PAGE_LIMIT) / DESCENT_LIMIT) * DESCENT_LIMIT;
+  const walks = SORT_ORDERS.map(async ([sort, order]) => {
+    const paths: string[] = [];
+    let cursor: string | null = await descend(baseUrl, sort, order, startRows);
+    while (cursor !== null && paths.length < perPair) {
+      const path = listingPath(sort, order, PAGE_LIMIT, cursor);
+      paths.push(path);
+      cursor = (await fetchPage(baseUrl, path)).page.next_cursor;
+    }
+    return paths;
+  });
+  const paths = (await Promise.all(walks)).flat();
+  const fromPage = startRows / PAGE_LIMIT + 1;
+  return { paths, fromPage, toPage: fromPage + perPair - 1, elapsedMs: Date.now() - started };
+}

@@ -1,0 +1,105 @@
+import autocannon from 'autocannon';
+
+/** What one scenario sends: a fixed path, or a new path for every request. */
+export interface LoadSpec {
+  readonly name: string;
+  readonly url: string;
+  readonly nextPath: () => string;
+  readonly connections: number;
+  readonly durationS: number;
+}
+
+export interface LoadResult {
+  readonly requests: number;
+  readonly rps: number;
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number };
+  readonly meanMs: number;
+  readonly maxMs: number;
+  readonly non2xx: number;
+  readonly statusCodes: Record<string, number>;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly durationS: number;
+}
+
+const REQUEST_TIMEOUT_S = 10;
+
+/** Growable list of float latencies (autocannon's own histogram keeps whole milliseconds). */
+class Samples {
+  private values = new Float64Array(1 << 16);
+  private length = 0;
+
+  add(value: number): void {
+    if (this.length === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length] = value;
+    this.length += 1;
+  }
+
+  summary(): { p50: number; p95: number; p99: number; mean: number; max: number } {
+    const sorted = this.values.slice(0, this.length).sort();
+    const at = (p: number): number =>
+      sorted.length === 0
+        ? NaN
+        : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+    const total = sorted.reduce((sum, v) => sum + v, 0);
+    return {
+      p50: at(0.5),
+      p95: at(0.95),
+      p99: at(0.99),
+      mean: total / Math.max(1, sorted.length),
+      max: sorted.length === 0 ? NaN : sorted[sorted.length - 1],
+    };
+  }
+}
+
+const round = (value: number, digits = 2): number =>
+  Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Runs one fixed-duration autocannon load and summarises it (latencies of 2xx only). */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const samples = new Samples();
+  let completed = 0;
+  const instance = autocannon({
+    url: spec.url,
+    title: spec.name,
+    connections: spec.connections,
+    duration: spec.durationS,
+    timeout: REQUEST_TIMEOUT_S,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => {
+          request.path = spec.nextPath();
+          return request;
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, ms: number) => {
+    completed += 1;
+    if (statusCode >= 200 && statusCode < 300) {
+      samples.add(ms);
+    }
+  });
+  const result = await instance;
+  const latency = samples.summary();
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
+  );
+  return {
+    requests: completed,
+    rps: round(completed / result.duration, 0),
+    latencyMs: { p50: round(latency.p50), p95: round(latency.p95), p99: round(latency.p99) },
+    meanMs: round(latency.mean),
+    maxMs: round(latency.max),
+    non2xx: result.non2xx,
+    statusCodes,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationS: round(result.duration, 2),
+  };
+}

@@ -1,0 +1,126 @@
+import type { CatalogFacts } from './stores';
+
+export type ScenarioName = 'floor' | 'hot' | 'first-page' | 'miss' | 'filters' | 'deep' | 'by-id';
+
+export const SCENARIO_ORDER: readonly ScenarioName[] = [
+  'floor',
+  'hot',
+  'miss',
+  'filters',
+  'by-id',
+  'first-page',
+  'deep',
+];
+
+export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
+  floor: 'bare Fastify, same bytes as a first page of 20',
+  hot: 'GET /products, the same first page: cache hits',
+  'first-page': 'first pages, 8 sort/order pairs, distinct key per request: cache cold',
+  miss: 'default listing with a different min_price every request',
+  filters: 'random category / price range / in_stock / q / sort mixes',
+  deep: 'pages ~N deep (cursors), 8 sort/order pairs: cache cold',
+  'by-id': 'GET /products/:id, random id',
+};
+
+/** The first page that hot serves and the floor copies. */
+export const HOT_PATH = '/products';
+
+export const SORT_ORDERS: readonly (readonly [string, string])[] = [
+  'created_at',
+  'price',
+  'name',
+  'id',
+].flatMap((sort) => [[sort, 'desc'] as const, [sort, 'asc'] as const]);
+
+/**
+ * A `max_price` above every price (DECIMAL(10,2) allows 99,999,999.99): it selects every
+ * row, so the SQL plan is that of the unfiltered listing, yet each value is a different
+ * cache key. first-page draws a fresh one per request; deep walks with the highest.
+ */
+export const OPEN_BOUND_CENTS = 9_999_999_999;
+const OPEN_BOUND_SPAN = 8_999_999_999;
+
+export function cents(value: number): string {
+  return `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`;
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)];
+}
+
+function randomInt(lo: number, hi: number): number {
+  return lo + Math.floor(Math.random() * (hi - lo + 1));
+}
+
+/** Counter-driven values: distinct for the whole run (a stride co-prime with the span). */
+function rotating(lo: number, span: number, preferredStride: number): () => number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let stride = preferredStride;
+  while (span > 1 && gcd(span, stride) !== 1) {
+    stride += 1;
+  }
+  let i = Math.floor(Math.random() * span);
+  return () => {
+    i = (i + stride) % span;
+    return lo + i;
+  };
+}
+
+export function firstPagePaths(): () => string {
+  const bound = rotating(OPEN_BOUND_CENTS - OPEN_BOUND_SPAN, OPEN_BOUND_SPAN, 7_919);
+  let n = 0;
+  return () => {
+    const [sort, order] = SORT_ORDERS[(n += 1) % SORT_ORDERS.length];
+    return `/products?sort=${sort}&order=${order}&max_price=${cents(bound())}`;
+  };
+}
+
+export function missPaths(facts: CatalogFacts): () => string {
+  const span = Math.max(1, facts.maxPriceCents - facts.minPriceCents);
+  const price = rotating(facts.minPriceCents, span, 7_919);
+  return () => `/products?min_price=${cents(price())}`;
+}
+
+export function filterPaths(facts: CatalogFacts): () => string {
+  const { minPriceCents: lo, maxPriceCents: hi } = facts;
+  return () => {
+    const params: string[] = [];
+    const roll = Math.random();
+    if (roll < 0.6) {
+      const count = Math.random() < 0.7 ? 1 : randomInt(2, 3);
+      const chosen = new Set(Array.from({ length: count }, () => pick(facts.categories)));
+      params.push(`category=${encodeURIComponent([...chosen].join(','))}`);
+    }
+    if (Math.random() < 0.6) {
+      const a = randomInt(lo, hi);
+      const b = randomInt(lo, hi);
+      params.push(`min_price=${cents(Math.min(a, b))}`, `max_price=${cents(Math.max(a, b))}`);
+    } else if (Math.random() < 0.5) {
+      params.push(`min_price=${cents(randomInt(lo, hi))}`);
+    }
+    if (Math.random() < 0.4) {
+      params.push('in_stock=true');
+    }
+    if (Math.random() < 0.3) {
+      params.push(`q=${encodeURIComponent(pick(facts.namePrefixes))}`);
+    }
+    const [sort, order] = pick(SORT_ORDERS);
+    params.push(`sort=${sort}`, `order=${order}`);
+    return `/products?${params.join('&')}`;
+  };
+}
+
+export function byIdPaths(facts: CatalogFacts): () => string {
+  return () => `/products/${randomInt(1, facts.maxId)}`;
+}
+
+/** Each collected cursor once, in random order; wraps around (then hits) if exhausted. */
+export function deepPaths(paths: readonly string[]): () => string {
+  const shuffled = [...paths];
+  for (let i = shuffled.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  let n = 0;
+  return () => shuffled[n++ % shuffled.length];
+}

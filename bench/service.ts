@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchOptions, serviceEnv } from './options';
+import { Child, freePort, startNode, waitForOk } from './processes';
+import type { CacheShare } from './report';
+
+/** Starts the built service (optionally under --cpu-prof) and waits until it is ready. */
+export async function startService(
+  options: BenchOptions,
+  profileDir: string | null,
+): Promise<Child> {
+  const port = await freePort();
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = startNode('service', [...flags, join('dist', 'src', 'main.js')], {
+    cwd: options.root,
+    env: serviceEnv(options, port),
+    url: `http://127.0.0.1:${port}`,
+  });
+  await waitForOk(child, '/health/ready');
+  return child;
+}
+
+/** Starts the floor with the given body and content type; waits until it answers. */
+export async function startFloor(
+  options: BenchOptions,
+  body: Buffer,
+  contentType: string,
+): Promise<Child> {
+  const port = await freePort();
+  const bodyFile = join(mkdtempSync(join(tmpdir(), 'farmlokal-bench-')), 'floor-body');
+  writeFileSync(bodyFile, body);
+  const child = startNode('floor', ['-r', 'ts-node/register', join('bench', 'floor-server.ts')], {
+    cwd: options.root,
+    env: {
+      TS_NODE_SWC: 'true',
+      BENCH_FLOOR_PORT: String(port),
+      BENCH_FLOOR_BODY_FILE: bodyFile,
+      BENCH_FLOOR_CONTENT_TYPE: contentType,
+    },
+    url: `http://127.0.0.1:${port}`,
+  });
+  await waitForOk(child, '/');
+  return child;
+}
+
+const CACHE_LINE =
+  /^products_cache_requests_total\{result="(hit|miss|error)"\}\s+(\d+(?:\.\d+)?)/gm;
+
+/** The service's listing-cache counters from /metrics. */
+export async function cacheCounters(service: Child): Promise<CacheShare> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const counts = { hit: 0, miss: 0, error: 0 };
+  for (const match of text.matchAll(CACHE_LINE)) {
+    counts[match[1] as keyof typeof counts] = Number(match[2]);
+  }
+  return { hits: counts.hit, misses: counts.miss, errors: counts.error };
+}
+
+export function cacheDelta(before: CacheShare, after: CacheShare): CacheShare {
+  return {
+    hits: after.hits - before.hits,
+    misses: after.misses - before.misses,
+    errors: after.errors - before.errors,
+  };
+}
