@@ -13,7 +13,7 @@ import { ALL_CONFIGS } from './config/configuration';
 import { ExternalModule } from './external/external.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { WebhooksModule } from './webhooks/webhooks.module';
+import { ProductsModule } from './products/products.module';
 
 @Module({
   imports: [
@@ -25,7 +25,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     AuthModule,
     ExternalModule,
     RateLimitModule,
-    WebhooksModule,
+    ProductsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,0 +1,17 @@
+import {
+  CategoryField,
+  DescriptionField,
+  NameField,
+  PriceField,
+  SkuField,
+  StockField,
+} from './product-fields';
+
+export class CreateProductDto {
+  @SkuField() readonly sku!: string;
+  @NameField() readonly name!: string;
+  @DescriptionField() readonly description?: string | null;
+  @CategoryField() readonly category!: string;
+  @PriceField() readonly price!: string;
+  @StockField() readonly stock!: number;
+}

@@ -1,0 +1,96 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import {
+  MAX_CATEGORY_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_SKU_LENGTH,
+  MAX_STOCK,
+  PRICE_PATTERN,
+  SKU_PATTERN,
+} from '../products.constants';
+
+const PRICE_MESSAGE = 'price must be a decimal string ≥ 0 with at most 2 decimals, e.g. "129.50"';
+
+/** Validates only when the field is present; `null` is not "absent" (unlike @IsOptional). */
+const WhenPresent = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);
+
+type Doc = typeof ApiProperty;
+const doc = (required: boolean): Doc => (required ? ApiProperty : ApiPropertyOptional);
+
+export const SkuField = (required = true): PropertyDecorator =>
+  applyDecorators(
+    doc(required)({
+      example: 'VEG-000042',
+      maxLength: MAX_SKU_LENGTH,
+      pattern: SKU_PATTERN.source,
+    }),
+    ...(required ? [] : [WhenPresent()]),
+    IsString(),
+    MinLength(1),
+    MaxLength(MAX_SKU_LENGTH),
+    Matches(SKU_PATTERN, { message: 'sku may contain letters, digits, ".", "_" and "-" only' }),
+  );
+
+export const NameField = (required = true): PropertyDecorator =>
+  applyDecorators(
+    doc(required)({ example: 'Alphonso Mango', maxLength: MAX_NAME_LENGTH }),
+    ...(required ? [] : [WhenPresent()]),
+    IsString(),
+    MinLength(1),
+    MaxLength(MAX_NAME_LENGTH),
+  );
+
+export const DescriptionField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      example: 'Sweet, ripe mangoes from Ratnagiri',
+      nullable: true,
+      type: String,
+      maxLength: MAX_DESCRIPTION_LENGTH,
+    }),
+    ValidateIf((_, value) => value !== undefined && value !== null),
+    IsString(),
+    MaxLength(MAX_DESCRIPTION_LENGTH),
+  );
+
+export const CategoryField = (required = true): PropertyDecorator =>
+  applyDecorators(
+    doc(required)({ example: 'fruits', maxLength: MAX_CATEGORY_LENGTH }),
+    ...(required ? [] : [WhenPresent()]),
+    IsString(),
+    MinLength(1),
+    MaxLength(MAX_CATEGORY_LENGTH),
+  );
+
+export const PriceField = (required = true): PropertyDecorator =>
+  applyDecorators(
+    doc(required)({
+      example: '129.50',
+      type: String,
+      pattern: PRICE_PATTERN.source,
+      description: 'Decimal string ≥ 0 with at most 2 decimal places',
+    }),
+    ...(required ? [] : [WhenPresent()]),
+    IsString({ message: PRICE_MESSAGE }),
+    Matches(PRICE_PATTERN, { message: PRICE_MESSAGE }),
+  );
+
+export const StockField = (required = true): PropertyDecorator =>
+  applyDecorators(
+    doc(required)({ example: 12, minimum: 0, maximum: MAX_STOCK, type: Number }),
+    ...(required ? [] : [WhenPresent()]),
+    IsInt(),
+    Min(0),
+    Max(MAX_STOCK),
+  );

@@ -1,0 +1,27 @@
+/** Listing sort keys and directions (CONTRACT.md, GET /products). */
+export const SORT_KEYS = ['created_at', 'price', 'name', 'id'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+export const DEFAULT_SORT: SortKey = 'created_at';
+export const DEFAULT_ORDER: SortOrder = 'desc';
+export const MAX_CATEGORIES = 10;
+export const MAX_CATEGORY_LENGTH = 64;
+export const MAX_Q_LENGTH = 100;
+export const MAX_SKU_LENGTH = 64;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_DESCRIPTION_LENGTH = 10_000;
+export const MAX_STOCK = 2_147_483_647;
+/** DECIMAL(10,2): up to 8 integer digits and 2 decimals. */
+export const PRICE_PATTERN = /^(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?$/;
+export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Redis keys of the listing cache (REDIS_KEY_PREFIX is added by the client). */
+export const PRODUCTS_CACHE_NAMESPACE = 'products:list';
+
+/** Response headers of the listing. */
+export const X_CACHE_HEADER = 'x-cache';
+export const PRODUCTS_ROUTE = '/products';

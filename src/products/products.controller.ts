@@ -1,0 +1,96 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { SCOPES } from '../auth/auth.constants';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { RequireScopes } from '../auth/scopes.decorator';
+import { ApiProblems } from '../common/http/api-problem.decorator';
+import { ParsePositiveIntPipe } from '../common/http/validation';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  parseIdempotencyKey,
+} from '../common/idempotency/idempotency.service';
+import { CreateProductDto } from './dto/create-product.dto';
+import { ProductResponseDto } from './dto/product.response.dto';
+import { UpdateProductDto } from './dto/update-product.dto';
+import type { ListProductsQuery } from './list-products.query';
+import { ListProductsQueryPipe } from './list-products.query.pipe';
+import { sendListing, sendStored } from './products.http';
+import { ApiCreateProduct, ApiListProducts } from './products.openapi';
+import { ProductsService } from './products.service';
+
+@ApiTags('products')
+@Controller('products')
+export class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Get()
+  @ApiListProducts()
+  @ApiProblems(400, 429)
+  async list(
+    @Query(ListProductsQueryPipe) query: ListProductsQuery,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    sendListing(reply, await this.products.list(query), ifNoneMatch);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ProductResponseDto })
+  @ApiProblems(400, 404, 429)
+  get(@Param('id', ParsePositiveIntPipe) id: number): Promise<ProductResponseDto> {
+    return this.products.get(id);
+  }
+
+  @Post()
+  @RequireScopes(SCOPES.PRODUCTS_WRITE)
+  @ApiCreateProduct()
+  @ApiProblems(400, 409, 422, 429)
+  async create(
+    @Body() dto: CreateProductDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const context = {
+      principal: user.sub,
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      payload: dto,
+    };
+    sendStored(reply, await this.products.create(dto, context));
+  }
+
+  @Patch(':id')
+  @RequireScopes(SCOPES.PRODUCTS_WRITE)
+  @ApiOkResponse({ type: ProductResponseDto })
+  @ApiProblems(400, 404, 409, 429)
+  update(
+    @Param('id', ParsePositiveIntPipe) id: number,
+    @Body() dto: UpdateProductDto,
+  ): Promise<ProductResponseDto> {
+    return this.products.update(id, dto);
+  }
+
+  @Delete(':id')
+  @RequireScopes(SCOPES.PRODUCTS_WRITE)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(400, 404, 429)
+  remove(@Param('id', ParsePositiveIntPipe) id: number): Promise<void> {
+    return this.products.remove(id);
+  }
+}

@@ -1,0 +1,41 @@
+import type { FastifyReply } from 'fastify';
+import { etagMatches } from '../common/cache/response-cache';
+import {
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotentOutcome,
+} from '../common/idempotency/idempotency.service';
+import { X_CACHE_HEADER } from './products.constants';
+import type { ListingResponse } from './products.service';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Sends an already serialized listing as is (no JSON round trip on a cache hit), or a
+ * 304 when the client's If-None-Match still matches. `no-cache`: clients revalidate,
+ * because writes must show within a second.
+ */
+export function sendListing(
+  reply: FastifyReply,
+  page: ListingResponse,
+  ifNoneMatch: string | undefined,
+): void {
+  void reply
+    .header('etag', page.etag)
+    .header('cache-control', 'no-cache')
+    .header(X_CACHE_HEADER, page.cache === 'hit' ? 'hit' : 'miss');
+  if (etagMatches(ifNoneMatch, page.etag)) {
+    void reply.code(304).send();
+    return;
+  }
+  void reply.code(200).type(JSON_TYPE).send(page.body);
+}
+
+/** Sends a write's response byte for byte as stored, marking replays. */
+export function sendStored(reply: FastifyReply, outcome: IdempotentOutcome): void {
+  const { response } = outcome;
+  void reply.code(response.status).headers(response.headers).type(JSON_TYPE);
+  if (outcome.replayed) {
+    void reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  }
+  void reply.send(response.body);
+}

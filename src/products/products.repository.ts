@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { Product } from './product.entity';
+import type { ProductRow } from './product.mapper';
+import { buildPageQuery, PageSpec } from './products-page.sql';
+import type { SortKey } from './products.constants';
+
+const ER_DUP_ENTRY = 'ER_DUP_ENTRY';
+
+export function isDuplicateKey(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError &&
+    (error.driverError as { code?: string } | undefined)?.code === ER_DUP_ENTRY
+  );
+}
+
+export type ProductChanges = Partial<
+  Pick<Product, 'sku' | 'name' | 'description' | 'category' | 'price' | 'stock'>
+>;
+
+/** MySQL access for products. Listings are raw SQL mapped straight to the wire. */
+@Injectable()
+export class ProductsRepository {
+  /** Page queries this instance has sent to MySQL (lets tests see cache coalescing). */
+  pageQueries = 0;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Reads one keyset page (read replica when configured). */
+  async findPage(spec: PageSpec): Promise<ProductRow[]> {
+    const { sql, params } = buildPageQuery(spec);
+    this.pageQueries += 1;
+    return (await this.read(sql, params)) as ProductRow[];
+  }
+
+  /** The sort key of a product in the form the seek predicate compares, or null if gone. */
+  async findSortKey(sort: SortKey, id: number): Promise<string | number | null> {
+    const rows = (await this.read(`SELECT ${sort} AS k FROM products WHERE id = ?`, [id])) as {
+      k: unknown;
+    }[];
+    if (rows.length === 0) {
+      return null;
+    }
+    const key = rows[0].k;
+    return key instanceof Date ? toDbDateTime(key) : (key as string | number);
+  }
+
+  findById(id: number): Promise<Product | null> {
+    return this.dataSource.manager.findOneBy(Product, { id });
+  }
+
+  async insert(manager: EntityManager, product: Omit<Product, 'id'>): Promise<Product> {
+    const result = await manager.insert(Product, product);
+    const id = Number((result.identifiers[0] as { id: number | string }).id);
+    return { ...product, id };
+  }
+
+  /** Applies `changes` and returns the row after the update, or null when absent. */
+  async update(
+    manager: EntityManager,
+    id: number,
+    changes: ProductChanges,
+  ): Promise<Product | null> {
+    const current = await manager.findOne(Product, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!current) {
+      return null;
+    }
+    if (Object.keys(changes).length === 0) {
+      return current;
+    }
+    const updatedAt = new Date();
+    await manager.update(Product, { id }, { ...changes, updatedAt });
+    return { ...current, ...changes, updatedAt };
+  }
+
+  async delete(manager: EntityManager, id: number): Promise<boolean> {
+    const result = await manager.delete(Product, { id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Locks the row of `sku` and applies a partner's stock/price; false when unknown. */
+  async updateBySku(
+    manager: EntityManager,
+    sku: string,
+    patch: { stock?: number; price?: string },
+  ): Promise<boolean> {
+    const rows = await manager.query<{ id: string }[]>(
+      'SELECT id FROM products WHERE sku = ? FOR UPDATE',
+      [sku],
+    );
+    if (rows.length === 0) {
+      return false;
+    }
+    const changes: ProductChanges & { updatedAt: Date } = { updatedAt: new Date() };
+    if (patch.stock !== undefined) {
+      changes.stock = patch.stock;
+    }
+    if (patch.price !== undefined) {
+      changes.price = patch.price;
+    }
+    await manager.update(Product, { id: Number(rows[0].id) }, changes);
+    return true;
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  private async read(sql: string, params: unknown[]): Promise<unknown> {
+    const runner = this.dataSource.createQueryRunner('slave');
+    try {
+      return await runner.query(sql, params);
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+/** Date → 'YYYY-MM-DD HH:MM:SS.mmm' (UTC), the literal DATETIME(3) compares against. */
+export function toDbDateTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
