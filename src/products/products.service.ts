@@ -98,9 +98,11 @@ export class ProductsService {
   }
 
   async update(id: number, dto: UpdateProductDto): Promise<ProductResponseDto> {
-    const changes: ProductChanges = { ...dto };
-    if (dto.price !== undefined) {
-      changes.price = normalisePrice(dto.price);
+    const changes = Object.fromEntries(
+      Object.entries(dto).filter(([, value]) => value !== undefined),
+    ) as ProductChanges;
+    if (changes.price !== undefined) {
+      changes.price = normalisePrice(changes.price);
     }
     const product = await this.products
       .transaction((manager) => this.products.update(manager, id, changes))

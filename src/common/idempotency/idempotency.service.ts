@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ValidationProblemError } from '../errors/app.error';
 import { canonicalJson } from './canonical-json';
 
@@ -72,10 +72,6 @@ export class IdempotencyKeyMismatchError extends AppError {
   }
 }
 
-const isDuplicate = (error: unknown): boolean =>
-  error instanceof QueryFailedError &&
-  (error.driverError as { code?: string } | undefined)?.code === 'ER_DUP_ENTRY';
-
 /** Parses the Idempotency-Key header: undefined when absent, 400 when malformed. */
 export function parseIdempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) {
@@ -139,24 +135,21 @@ export class IdempotencyService {
     fingerprint: string,
   ): Promise<Claim | null> {
     const lockToken = randomBytes(16).toString('hex');
-    try {
-      const result = await this.dataSource.query<{ insertId: number | string }>(
-        `INSERT INTO idempotency_keys
-           (scope_hash, idempotency_key, principal, method, route, fingerprint, status,
-            lock_token, locked_until, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?,
-           NOW(3) + INTERVAL ${IDEMPOTENCY_LOCK_S} SECOND,
-           NOW(3) + INTERVAL ${IDEMPOTENCY_TTL_S} SECOND)`,
-        [scopeHash, key, scope.principal, scope.method, scope.route, fingerprint, lockToken],
-      );
-      this.maybePurge();
-      return { id: String(result.insertId), lockToken };
-    } catch (error) {
-      if (isDuplicate(error)) {
-        return null;
-      }
-      throw error;
+    // INSERT IGNORE: a taken key is the expected outcome here, not an error to log.
+    const result = await this.dataSource.query<{ insertId: number | string; affectedRows: number }>(
+      `INSERT IGNORE INTO idempotency_keys
+         (scope_hash, idempotency_key, principal, method, route, fingerprint, status,
+          lock_token, locked_until, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'in_progress', ?,
+         NOW(3) + INTERVAL ${IDEMPOTENCY_LOCK_S} SECOND,
+         NOW(3) + INTERVAL ${IDEMPOTENCY_TTL_S} SECOND)`,
+      [scopeHash, key, scope.principal, scope.method, scope.route, fingerprint, lockToken],
+    );
+    if (result.affectedRows !== 1) {
+      return null;
     }
+    this.maybePurge();
+    return { id: String(result.insertId), lockToken };
   }
 
   private async find(scopeHash: string, key: string): Promise<KeyRow | null> {
