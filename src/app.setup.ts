@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
+import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
@@ -86,7 +87,9 @@ export function configureApp(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, documentCommonHeaders(document), {
+    jsonDocumentUrl: 'docs-json',
+  });
 }
 
 /**

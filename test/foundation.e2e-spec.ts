@@ -144,6 +144,9 @@ describe('Service foundation', () => {
     expect(openapi.paths['/health/ready'].get.responses['503'].content).toHaveProperty([
       'application/problem+json',
     ]);
+    expect(openapi.paths['/health/live'].get.responses['200'].headers).toHaveProperty([
+      'x-request-id',
+    ]);
     expect(openapi.components.schemas.ProblemDto.required).toEqual(
       expect.arrayContaining(['type', 'title', 'status', 'detail', 'instance', 'request_id']),
     );

@@ -42,7 +42,15 @@ export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 
 export const redisConfig = registerAs('redis', () => {
   const env = loadEnv();
-  return { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX };
+  return {
+    url: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    sentinels: csv(env.REDIS_SENTINELS).map((entry) => {
+      const [host, port] = entry.split(':');
+      return { host, port: port ? Number(port) : 26379 };
+    }),
+    sentinelMaster: env.REDIS_SENTINEL_MASTER,
+  };
 });
 export type RedisConfig = ConfigType<typeof redisConfig>;
 

@@ -70,6 +70,9 @@ export class Env {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
   REDIS_URL: string = 'redis://127.0.0.1:6379/0';
   @IsString() @MaxLength(64) REDIS_KEY_PREFIX: string = 'farmlokal:';
+  /** Comma-separated `host:port` Redis Sentinels; when set, the master is found through them. */
+  @IsString() REDIS_SENTINELS: string = '';
+  @Transform(emptyAsUnset) @IsString() REDIS_SENTINEL_MASTER: string = 'mymaster';
 
   @Transform(emptyAsUnset) @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string =
     'http://127.0.0.1:4010/oauth/token';

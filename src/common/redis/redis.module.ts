@@ -1,5 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import { redisConfig, RedisConfig } from '../../config/configuration';
 import { REDIS_CLIENT } from './redis.constants';
 
@@ -14,7 +14,7 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
  * errors are logged at most every 10 s instead of once per reconnect attempt.
  */
 export function createRedisClient(config: RedisConfig, logger = new Logger('Redis')): Redis {
-  const client = new Redis(config.url, {
+  const options: RedisOptions = {
     keyPrefix: config.keyPrefix,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
@@ -22,7 +22,11 @@ export function createRedisClient(config: RedisConfig, logger = new Logger('Redi
     enableReadyCheck: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
-  });
+  };
+  const client =
+    config.sentinels.length > 0
+      ? new Redis({ ...sentinelOptions(config), ...options })
+      : new Redis(config.url, options);
   let lastLogged = 0;
   client.on('error', (error: Error) => {
     const now = Date.now();
@@ -34,11 +38,32 @@ export function createRedisClient(config: RedisConfig, logger = new Logger('Redi
   return client;
 }
 
+/**
+ * With REDIS_SENTINELS the master is discovered through Sentinel (and followed across
+ * failovers); REDIS_URL still supplies the password and database number.
+ */
+function sentinelOptions(config: RedisConfig): RedisOptions {
+  const url = new URL(config.url);
+  const db = Number(url.pathname.replace('/', '') || 0);
+  return {
+    sentinels: config.sentinels,
+    name: config.sentinelMaster,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    db: Number.isInteger(db) ? db : 0,
+  };
+}
+
 @Injectable()
 class RedisShutdown implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
+    // quit() on a client that is not connected leaves its reconnect timer running.
+    if (this.redis.status !== 'ready') {
+      this.redis.disconnect();
+      return;
+    }
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
