@@ -33,7 +33,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/cli/**/*.ts', 'scripts/**/*.ts'],
+    files: [
+      'src/config/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'src/cli/**/*.ts',
+      'scripts/**/*.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
