@@ -1,25 +1,23 @@
-import { Injectable, NestMiddleware, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WEBHOOK_RAW_MEDIA_TYPE } from './webhooks.constants';
+import {
+  PARTNER_WEBHOOK_PATH,
+  WEBHOOK_RAW_MEDIA_TYPE,
+  WEBHOOKS_ROUTE_PREFIX,
+} from './webhooks.constants';
+
+const WEBHOOK_URL = `/${WEBHOOKS_ROUTE_PREFIX}/${PARTNER_WEBHOOK_PATH}`;
 
 /**
- * Runs on the webhook route before Fastify picks a body parser and re-labels the body with
- * WEBHOOK_RAW_MEDIA_TYPE, whose parser keeps the bytes. The signature is then checked over
- * exactly what was sent, and bad JSON is reported (400) only after a valid signature;
- * the global JSON parser would otherwise answer 400 before the handler runs
- * (docs.nestjs.com/faq/raw-body, stripe/stripe-node#341).
+ * Keeps the webhook body as the exact bytes that were sent. An `onRequest` hook re-labels
+ * POST /webhooks/partner bodies with WEBHOOK_RAW_MEDIA_TYPE before Fastify picks a parser,
+ * and that type's parser keeps the Buffer. The signature is then checked over exactly what
+ * was sent, and bad JSON is reported (400) only after a valid signature; the global JSON
+ * parser would otherwise answer 400 before the handler runs
+ * (docs.nestjs.com/faq/raw-body, stripe/stripe-node#341). A Fastify hook rather than a
+ * Nest middleware: middleware would put @fastify/middie in front of every request.
  */
-@Injectable()
-export class WebhookRawBodyMiddleware implements NestMiddleware {
-  use(request: IncomingMessage, _response: ServerResponse, next: () => void): void {
-    request.headers['content-type'] = WEBHOOK_RAW_MEDIA_TYPE;
-    next();
-  }
-}
-
-/** Registers the raw-body parser (same body limit as every route) on the Fastify instance. */
 @Injectable()
 export class WebhookRawBodyParser implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
@@ -34,5 +32,19 @@ export class WebhookRawBodyParser implements OnModuleInit {
       { parseAs: 'buffer' },
       (_request, body, done) => done(null, body),
     );
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      if (request.method === 'POST' && isWebhookUrl(request.url)) {
+        request.headers['content-type'] = WEBHOOK_RAW_MEDIA_TYPE;
+      }
+      done();
+    });
   }
+}
+
+function isWebhookUrl(url: string): boolean {
+  if (!url.startsWith(WEBHOOK_URL)) {
+    return false;
+  }
+  const rest = url.charAt(WEBHOOK_URL.length);
+  return rest === '' || rest === '?' || rest === '/';
 }

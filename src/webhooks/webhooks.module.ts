@@ -1,13 +1,12 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ExternalModule } from '../external/external.module';
 import { ProductsModule } from '../products/products.module';
 import { WebhookAppliedVersion } from './webhook-applied-version.entity';
 import { WebhookEvent } from './webhook-event.entity';
 import { WebhookEventsRepository } from './webhook-events.repository';
-import { WebhookRawBodyMiddleware, WebhookRawBodyParser } from './webhook-raw-body';
+import { WebhookRawBodyParser } from './webhook-raw-body';
 import { WebhookRetentionService } from './webhook-retention.service';
-import { PARTNER_WEBHOOK_PATH, WEBHOOKS_ROUTE_PREFIX } from './webhooks.constants';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
@@ -26,11 +25,4 @@ import { WebhooksService } from './webhooks.service';
     WebhookRawBodyParser,
   ],
 })
-export class WebhooksModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(WebhookRawBodyMiddleware).forRoutes({
-      path: `${WEBHOOKS_ROUTE_PREFIX}/${PARTNER_WEBHOOK_PATH}`,
-      method: RequestMethod.POST,
-    });
-  }
-}
+export class WebhooksModule {}
