@@ -1,4 +1,4 @@
-import { plainToInstance, Transform } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -29,12 +29,18 @@ const URL_OPTIONS = {
   protocols: ['http', 'https'],
 };
 
-/** Empty strings count as "not set", so the default applies. */
-const emptyAsUnset = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+const EMPTY_AS_UNSET = new Set<string>();
+/**
+ * Empty strings count as "not set", so the default applies. Such values are dropped before
+ * conversion (`validateEnv`): implicit conversion would otherwise turn `''` into `0` or
+ * `false` before any `@Transform` runs.
+ */
+function EmptyAsUnset(): PropertyDecorator {
+  return (_target, property) => {
+    EMPTY_AS_UNSET.add(String(property));
+  };
+}
 const toBoolean = ({ value }: { value: unknown }): unknown => {
-  if (value === '' || value === undefined) {
-    return undefined;
-  }
   if (value === 'true' || value === true) {
     return true;
   }
@@ -50,71 +56,74 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
  * the variable and never echoes its value.
  */
 export class Env {
-  @Transform(emptyAsUnset) @IsIn(NODE_ENVS) NODE_ENV: NodeEnv = 'development';
-  @Transform(emptyAsUnset) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
-  @Transform(emptyAsUnset) @IsString() @MinLength(1) HOST: string = '0.0.0.0';
-  @Transform(emptyAsUnset) @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
+  @EmptyAsUnset() @IsIn(NODE_ENVS) NODE_ENV: NodeEnv = 'development';
+  @EmptyAsUnset() @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  @EmptyAsUnset() @IsString() @MinLength(1) HOST: string = '0.0.0.0';
+  @EmptyAsUnset() @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
 
-  @Transform(emptyAsUnset) @IsString() DB_HOST: string = '127.0.0.1';
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(65535) DB_PORT: number = 3306;
-  @Transform(emptyAsUnset) @IsString() DB_USER: string = 'root';
+  @EmptyAsUnset() @IsString() DB_HOST: string = '127.0.0.1';
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(65535) DB_PORT: number = 3306;
+  @EmptyAsUnset() @IsString() DB_USER: string = 'root';
   @IsString() DB_PASSWORD: string = '';
-  @Transform(emptyAsUnset) @IsString() @MaxLength(64) DB_NAME: string = 'farmlokal';
-  @Transform(emptyAsUnset) @IsIn(DB_TYPES) DB_TYPE: DbType = 'mysql';
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(500) DB_POOL_SIZE: number = 10;
-  @Transform(toBoolean) @IsBoolean() DB_MIGRATE_ON_START: boolean = true;
+  @EmptyAsUnset() @IsString() @MaxLength(64) DB_NAME: string = 'farmlokal';
+  @EmptyAsUnset() @IsIn(DB_TYPES) DB_TYPE: DbType = 'mysql';
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(500) DB_POOL_SIZE: number = 10;
+  // Read as a string: implicit conversion would turn any non-empty string into `true`.
+  @EmptyAsUnset()
+  @Type(() => String)
+  @Transform(toBoolean)
+  @IsBoolean()
+  DB_MIGRATE_ON_START: boolean = true;
   /** Comma-separated `host[:port]` list of read replicas; empty = read from the primary. */
   @IsString() DB_READ_HOSTS: string = '';
 
-  @Transform(emptyAsUnset)
+  @EmptyAsUnset()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
   REDIS_URL: string = 'redis://127.0.0.1:6379/0';
   @IsString() @MaxLength(64) REDIS_KEY_PREFIX: string = 'farmlokal:';
   /** Comma-separated `host:port` Redis Sentinels; when set, the master is found through them. */
   @IsString() REDIS_SENTINELS: string = '';
-  @Transform(emptyAsUnset) @IsString() REDIS_SENTINEL_MASTER: string = 'mymaster';
+  @EmptyAsUnset() @IsString() REDIS_SENTINEL_MASTER: string = 'mymaster';
 
-  @Transform(emptyAsUnset) @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string =
-    'http://127.0.0.1:4010/oauth/token';
-  @Transform(emptyAsUnset) @IsString() OAUTH_CLIENT_ID: string = 'farmlokal-dev';
+  @EmptyAsUnset() @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string = 'http://127.0.0.1:4010/oauth/token';
+  @EmptyAsUnset() @IsString() OAUTH_CLIENT_ID: string = 'farmlokal-dev';
   @IsString() OAUTH_CLIENT_SECRET: string = DEV_OAUTH_CLIENT_SECRET;
   @IsString() OAUTH_AUDIENCE: string = 'partner-api';
   @IsString() OAUTH_SCOPE: string = 'items:read webhooks:write';
 
-  @Transform(emptyAsUnset) @IsUrl(URL_OPTIONS) PARTNER_API_URL: string = 'http://127.0.0.1:4010';
-  @Transform(emptyAsUnset) @IsUrl(URL_OPTIONS) PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
+  @EmptyAsUnset() @IsUrl(URL_OPTIONS) PARTNER_API_URL: string = 'http://127.0.0.1:4010';
+  @EmptyAsUnset() @IsUrl(URL_OPTIONS) PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
   @IsString() WEBHOOK_SECRET: string = '';
 
-  @Transform(emptyAsUnset)
+  @EmptyAsUnset()
   @IsUrl(URL_OPTIONS)
   AUTH_JWKS_URL: string = 'http://127.0.0.1:4010/.well-known/jwks.json';
-  @Transform(emptyAsUnset) @IsString() AUTH_ISSUER: string = 'http://127.0.0.1:4010';
-  @Transform(emptyAsUnset) @IsString() AUTH_AUDIENCE: string = 'farmlokal-api';
+  @EmptyAsUnset() @IsString() AUTH_ISSUER: string = 'http://127.0.0.1:4010';
+  @EmptyAsUnset() @IsString() AUTH_AUDIENCE: string = 'farmlokal-api';
 
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(86400) PRODUCTS_CACHE_TTL_S: number = 60;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(86400) PRODUCTS_CACHE_TTL_S: number = 60;
 
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(120000) EXTERNAL_TIMEOUT_MS: number = 2000;
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(300000) EXTERNAL_DEADLINE_MS: number = 5000;
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(10) EXTERNAL_MAX_ATTEMPTS: number = 3;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(120000) EXTERNAL_TIMEOUT_MS: number = 2000;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(300000) EXTERNAL_DEADLINE_MS: number = 5000;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(10) EXTERNAL_MAX_ATTEMPTS: number = 3;
 
-  @Transform(emptyAsUnset) @IsInt() @Min(100) @Max(3600000) BREAKER_WINDOW_MS: number = 10000;
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(100000) BREAKER_MIN_CALLS: number = 10;
-  @Transform(emptyAsUnset) @IsNumber() @Min(0.01) @Max(1) BREAKER_FAILURE_RATIO: number = 0.5;
-  @Transform(emptyAsUnset) @IsInt() @Min(10) @Max(3600000) BREAKER_OPEN_MS: number = 10000;
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(3600000) BREAKER_WINDOW_MS: number = 10000;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(100000) BREAKER_MIN_CALLS: number = 10;
+  @EmptyAsUnset() @IsNumber() @Min(0.01) @Max(1) BREAKER_FAILURE_RATIO: number = 0.5;
+  @EmptyAsUnset() @IsInt() @Min(10) @Max(3600000) BREAKER_OPEN_MS: number = 10000;
 
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_LIMIT: number = 100;
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WINDOW_S: number = 10;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_LIMIT: number = 100;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WINDOW_S: number = 10;
   /** Route group `webhooks` (partner deliveries, one sender behind few addresses). */
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_WEBHOOKS_LIMIT: number = 1000;
-  @Transform(emptyAsUnset) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WEBHOOKS_WINDOW_S: number = 10;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_WEBHOOKS_LIMIT: number = 1000;
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WEBHOOKS_WINDOW_S: number = 10;
   /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is trusted; empty = none. */
   @IsString() TRUSTED_PROXIES: string = '';
 
   /** How long SIGTERM waits for in-flight requests before closing anyway. */
-  @Transform(emptyAsUnset) @IsInt() @Min(0) @Max(60000) SHUTDOWN_TIMEOUT_MS: number = 8000;
+  @EmptyAsUnset() @IsInt() @Min(0) @Max(60000) SHUTDOWN_TIMEOUT_MS: number = 8000;
 
-  @Transform(emptyAsUnset) @IsString() @MinLength(16) CURSOR_SIGNING_KEY: string =
-    DEV_CURSOR_SIGNING_KEY;
+  @EmptyAsUnset() @IsString() @MinLength(16) CURSOR_SIGNING_KEY: string = DEV_CURSOR_SIGNING_KEY;
 }
 
 const SECRET_VARIABLES: ReadonlySet<string> = new Set([
@@ -144,7 +153,11 @@ function describe(error: ValidationError): string {
 /** Validates and converts the raw environment; throws EnvValidationError on any bad variable. */
 export function validateEnv(raw: Record<string, unknown>): Env {
   const known = Object.keys(new Env());
-  const picked = Object.fromEntries(known.filter((k) => k in raw).map((k) => [k, raw[k]]));
+  const picked = Object.fromEntries(
+    known
+      .filter((k) => k in raw && !(raw[k] === '' && EMPTY_AS_UNSET.has(k)))
+      .map((k) => [k, raw[k]]),
+  );
   const env = plainToInstance(Env, picked, {
     enableImplicitConversion: true,
     exposeDefaultValues: true,
