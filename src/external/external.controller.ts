@@ -22,7 +22,7 @@ import {
   toSubscriptionResponse,
 } from './dto/subscription.response.dto';
 import { EmptyBodyPipe } from './empty-body.pipe';
-import { EXTERNAL_TAG } from './external.constants';
+import { EXTERNAL_TAG, PARTNER_ITEM_ID_PATTERN } from './external.constants';
 import { ParsePartnerItemIdPipe } from './partner-item-id.pipe';
 import { PartnerItemsService } from './partner-items.service';
 import { SubscriptionsService } from './subscriptions.service';
@@ -50,7 +50,12 @@ export class ExternalController {
       'Calls the partner with a per-attempt timeout inside an overall deadline, retrying ' +
       'network errors, timeouts, 5xx and 429 with backoff, behind a circuit breaker. No token needed.',
   })
-  @ApiParam({ name: 'id', description: "The partner's item id", example: 'MANGO-42' })
+  @ApiParam({
+    name: 'id',
+    description: "The partner's item id",
+    example: 'MANGO-42',
+    schema: { type: 'string', pattern: PARTNER_ITEM_ID_PATTERN.source, maxLength: 64 },
+  })
   @ApiOkResponse({ type: PartnerItemResponseDto })
   @ApiProblems(400, 404, 502)
   @ApiResponse({

@@ -12,7 +12,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SCOPES } from '../auth/auth.constants';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -30,7 +30,7 @@ import { UpdateProductDto } from './dto/update-product.dto';
 import type { ListProductsQuery } from './list-products.query';
 import { ListProductsQueryPipe } from './list-products.query.pipe';
 import { sendListing, sendStored } from './products.http';
-import { ApiCreateProduct, ApiListProducts } from './products.openapi';
+import { ApiCreateProduct, ApiListProducts, ApiProductId } from './products.openapi';
 import { ProductsService } from './products.service';
 
 @ApiTags('products')
@@ -50,6 +50,7 @@ export class ProductsController {
   }
 
   @Get(':id')
+  @ApiProductId()
   @ApiOkResponse({ type: ProductResponseDto })
   @ApiProblems(400, 404, 429)
   get(@Param('id', ParsePositiveIntPipe) id: number): Promise<ProductResponseDto> {
@@ -75,6 +76,12 @@ export class ProductsController {
   }
 
   @Patch(':id')
+  @ApiProductId()
+  @ApiBody({
+    type: UpdateProductDto,
+    required: false,
+    description: 'Any subset of the writable fields; an absent or empty body changes nothing',
+  })
   @RequireScopes(SCOPES.PRODUCTS_WRITE)
   @ApiOkResponse({ type: ProductResponseDto })
   @ApiProblems(400, 404, 409, 429)
@@ -86,6 +93,7 @@ export class ProductsController {
   }
 
   @Delete(':id')
+  @ApiProductId()
   @RequireScopes(SCOPES.PRODUCTS_WRITE)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted' })

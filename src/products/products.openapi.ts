@@ -1,7 +1,10 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { MAX_CURSOR_LENGTH } from '../common/pagination/cursor';
-import { IDEMPOTENCY_TTL_S } from '../common/idempotency/idempotency.service';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_TTL_S,
+} from '../common/idempotency/idempotency.service';
 import { ProductPageDto, ProductResponseDto } from './dto/product.response.dto';
 import {
   DEFAULT_LIMIT,
@@ -11,6 +14,7 @@ import {
   MAX_CATEGORY_LENGTH,
   MAX_LIMIT,
   MAX_Q_LENGTH,
+  PRICE_PATTERN,
   SORT_KEYS,
   SORT_ORDERS,
 } from './products.constants';
@@ -33,7 +37,7 @@ export const ApiListProducts = (): MethodDecorator =>
     ApiQuery({
       name: 'cursor',
       required: false,
-      schema: { type: 'string', maxLength: MAX_CURSOR_LENGTH },
+      schema: { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH },
       description:
         'Opaque `next_cursor` of the previous page; valid only with the same sort, order and filters',
     }),
@@ -47,19 +51,22 @@ export const ApiListProducts = (): MethodDecorator =>
     ApiQuery({
       name: 'category',
       required: false,
-      schema: { type: 'string' },
+      schema: {
+        type: 'string',
+        pattern: `^[^,]{1,${MAX_CATEGORY_LENGTH}}(,[^,]{1,${MAX_CATEGORY_LENGTH}}){0,${MAX_CATEGORIES - 1}}$`,
+      },
       description: `One category or up to ${MAX_CATEGORIES} comma-separated, each at most ${MAX_CATEGORY_LENGTH} characters`,
     }),
     ApiQuery({
       name: 'min_price',
       required: false,
-      schema: { type: 'string', pattern: '^[0-9]+(\\.[0-9]{1,2})?$' },
+      schema: { type: 'string', pattern: PRICE_PATTERN.source },
       description: 'Inclusive lower price bound',
     }),
     ApiQuery({
       name: 'max_price',
       required: false,
-      schema: { type: 'string', pattern: '^[0-9]+(\\.[0-9]{1,2})?$' },
+      schema: { type: 'string', pattern: PRICE_PATTERN.source },
       description: 'Inclusive upper price bound (≥ min_price)',
     }),
     ApiQuery({
@@ -97,12 +104,20 @@ export const ApiListProducts = (): MethodDecorator =>
     }),
   );
 
+/** Documents the `:id` route parameter: a positive integer (a BIGINT UNSIGNED id). */
+export const ApiProductId = (): MethodDecorator =>
+  ApiParam({
+    name: 'id',
+    schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  });
+
 /** Documents POST /products with its Idempotency-Key semantics. */
 export const ApiCreateProduct = (): MethodDecorator =>
   applyDecorators(
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
       description:
         `1–255 characters of A-Z a-z 0-9 _ . : -. The same key with the same body within ${IDEMPOTENCY_TTL_S / 3600} h ` +
         'returns the first response again (with `idempotent-replayed: true`); with a different body → 422; ' +

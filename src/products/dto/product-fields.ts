@@ -32,6 +32,7 @@ export const SkuField = (required = true): PropertyDecorator =>
   applyDecorators(
     doc(required)({
       example: 'VEG-000042',
+      minLength: 1,
       maxLength: MAX_SKU_LENGTH,
       pattern: SKU_PATTERN.source,
     }),
@@ -44,7 +45,7 @@ export const SkuField = (required = true): PropertyDecorator =>
 
 export const NameField = (required = true): PropertyDecorator =>
   applyDecorators(
-    doc(required)({ example: 'Alphonso Mango', maxLength: MAX_NAME_LENGTH }),
+    doc(required)({ example: 'Alphonso Mango', minLength: 1, maxLength: MAX_NAME_LENGTH }),
     ...(required ? [] : [WhenPresent()]),
     IsString(),
     MinLength(1),
@@ -66,7 +67,7 @@ export const DescriptionField = (): PropertyDecorator =>
 
 export const CategoryField = (required = true): PropertyDecorator =>
   applyDecorators(
-    doc(required)({ example: 'fruits', maxLength: MAX_CATEGORY_LENGTH }),
+    doc(required)({ example: 'fruits', minLength: 1, maxLength: MAX_CATEGORY_LENGTH }),
     ...(required ? [] : [WhenPresent()]),
     IsString(),
     MinLength(1),
@@ -88,7 +89,7 @@ export const PriceField = (required = true): PropertyDecorator =>
 
 export const StockField = (required = true): PropertyDecorator =>
   applyDecorators(
-    doc(required)({ example: 12, minimum: 0, maximum: MAX_STOCK, type: Number }),
+    doc(required)({ example: 12, minimum: 0, maximum: MAX_STOCK, type: 'integer' }),
     ...(required ? [] : [WhenPresent()]),
     IsInt(),
     Min(0),

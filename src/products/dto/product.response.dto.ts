@@ -3,14 +3,14 @@ import { SORT_KEYS } from '../products.constants';
 
 /** A product on the wire (snake_case; money as a two-decimal string; RFC 3339 UTC times). */
 export class ProductResponseDto {
-  @ApiProperty({ example: 42 }) readonly id!: number;
+  @ApiProperty({ example: 42, type: 'integer', minimum: 1 }) readonly id!: number;
   @ApiProperty({ example: 'VEG-000042', maxLength: 64 }) readonly sku!: string;
   @ApiProperty({ example: 'Alphonso Mango', maxLength: 200 }) readonly name!: string;
   @ApiProperty({ example: 'Sweet, ripe mangoes from Ratnagiri', nullable: true, type: String })
   readonly description!: string | null;
   @ApiProperty({ example: 'fruits', maxLength: 64 }) readonly category!: string;
   @ApiProperty({ example: '129.50', pattern: '^[0-9]{1,8}\\.[0-9]{2}$' }) readonly price!: string;
-  @ApiProperty({ example: 12 }) readonly stock!: number;
+  @ApiProperty({ example: 12, type: 'integer' }) readonly stock!: number;
   @ApiProperty({ example: '2026-11-22T10:15:30.000Z', format: 'date-time' })
   readonly created_at!: string;
   @ApiProperty({ example: '2026-11-22T10:15:30.000Z', format: 'date-time' })
@@ -18,7 +18,7 @@ export class ProductResponseDto {
 }
 
 export class PageInfoDto {
-  @ApiProperty({ example: 20 }) readonly limit!: number;
+  @ApiProperty({ example: 20, type: 'integer' }) readonly limit!: number;
   @ApiProperty({
     example: 'eyJ2IjoxLCJxIjoi…',
     nullable: true,

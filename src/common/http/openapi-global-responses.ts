@@ -1,0 +1,47 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.filter';
+
+type Responses = Record<string, { description: string; content?: object }>;
+
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+});
+
+/** Routes outside the rate limiter (they carry @SkipThrottle). */
+const UNLIMITED = /^\/(health|metrics)(\/|$)/;
+
+/**
+ * Documents the problems that global machinery, not a route, produces: a 400 for an
+ * unknown query parameter (StrictQueryGuard, ValidationPipe) or a malformed URL on every
+ * route; a 414 for a path parameter over Fastify's maxParamLength; a 429 on every rate-limited route (RateLimitGuard); a 413 and a 415 on every
+ * route that takes a body (Fastify's body limit and content-type parsers). A route's own
+ * description of one of these statuses is kept.
+ */
+export function documentGlobalResponses(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const operation of Object.values(item) as {
+      responses?: Responses;
+      requestBody?: object;
+    }[]) {
+      if (!operation?.responses || typeof operation.responses !== 'object') {
+        continue;
+      }
+      const add: Responses = {
+        400: problem('Invalid request: unknown query parameter, malformed URL or invalid input'),
+      };
+      if (!UNLIMITED.test(path)) {
+        add[429] = problem('Rate limit exceeded (see Retry-After)');
+      }
+      if (path.includes('{')) {
+        add[414] = problem('A path segment is longer than the router accepts');
+      }
+      if (operation.requestBody) {
+        add[413] = problem('Request body too large');
+        add[415] = problem('Unsupported media type (send application/json)');
+      }
+      operation.responses = { ...add, ...operation.responses };
+    }
+  }
+  return document;
+}
