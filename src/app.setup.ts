@@ -1,8 +1,11 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { LogController } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
+import { ProblemCode, PROBLEMS } from './common/errors/error-catalogue';
+import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-details.filter';
+import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { LifecycleService } from './health/lifecycle.service';
@@ -18,6 +21,15 @@ export interface AdapterOptions {
   readonly trustedProxies: readonly string[];
 }
 
+const FRAMEWORK_ERRORS: Partial<Record<number, ProblemCode>> = {
+  400: 'VALIDATION_FAILED',
+  414: 'URI_TOO_LONG',
+};
+const FRAMEWORK_ERROR_DETAILS: Partial<Record<ProblemCode, string>> = {
+  VALIDATION_FAILED: 'The URL is malformed (invalid percent-encoding)',
+  URI_TOO_LONG: 'A path segment is longer than the router accepts',
+};
+
 /** The Fastify adapter used by main.ts and by every test app. */
 export function createAdapter({ logger, trustedProxies }: AdapterOptions): FastifyAdapter {
   return new FastifyAdapter({
@@ -32,6 +44,24 @@ export function createAdapter({ logger, trustedProxies }: AdapterOptions): Fasti
     genReqId: genRequestId,
     trustProxy: trustedProxies.length > 0 ? [...trustedProxies] : false,
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed percent-encoded URL, a path
+    // segment over maxParamLength) as problems too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const code = FRAMEWORK_ERRORS[error.statusCode ?? 500] ?? 'INTERNAL';
+      const problem = {
+        code,
+        status: PROBLEMS[code].status,
+        title: PROBLEMS[code].title,
+        detail: FRAMEWORK_ERROR_DETAILS[code] ?? 'An unexpected error occurred',
+        headers: {},
+        extensions: {},
+      };
+      void reply
+        .code(problem.status)
+        .header(REQUEST_ID_HEADER, request.id)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(problemBody(problem, (request.url ?? '/').split('?')[0], String(request.id)));
+    },
   });
 }
 
@@ -87,7 +117,7 @@ export function configureApp(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .build(),
   );
-  SwaggerModule.setup('docs', app, documentCommonHeaders(document), {
+  SwaggerModule.setup('docs', app, documentCommonHeaders(documentGlobalResponses(document)), {
     jsonDocumentUrl: 'docs-json',
   });
 }

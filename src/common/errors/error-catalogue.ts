@@ -35,6 +35,7 @@ export const PROBLEMS = {
     title: 'This event is being processed',
   },
   PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large', title: 'Request body too large' },
+  URI_TOO_LONG: { status: 414, slug: 'uri-too-long', title: 'URI too long' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     slug: 'unsupported-media-type',

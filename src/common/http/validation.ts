@@ -20,7 +20,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
  * 400 — and turns class-validator output into `errors: [{ field, message }]`.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictParamsValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -29,6 +29,17 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ValidationProblemError(flatten(errors)),
   });
+}
+
+/**
+ * Leaves route parameters as the text that was sent: the stock pipe would turn `0x1F`,
+ * `1e0`, `1.0` or ` 1` into a number before a parameter pipe such as ParsePositiveIntPipe
+ * sees it, so that non-canonical ids would be accepted.
+ */
+class StrictParamsValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
 }
 
 /** Route parameter that must be a positive integer that fits a BIGINT UNSIGNED id. */
