@@ -44,9 +44,15 @@ export function runService(env: Record<string, string>): {
   return { process: child, output: () => output, exited };
 }
 
-/** Starts the built service on a free port and waits until /health/live answers. */
-export async function spawnService(env: Record<string, string>): Promise<SpawnedService> {
-  const port = await freePort();
+/**
+ * Starts the built service on a free port (or `options.port`, e.g. one already named in
+ * PUBLIC_BASE_URL) and waits until /health/live answers.
+ */
+export async function spawnService(
+  env: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<SpawnedService> {
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const run = runService({ ...env, PORT: String(port), HOST: '127.0.0.1' });
   const deadline = Date.now() + 30_000;
