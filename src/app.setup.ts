@@ -32,7 +32,7 @@ const FRAMEWORK_ERROR_DETAILS: Partial<Record<ProblemCode, string>> = {
 
 /** The Fastify adapter used by main.ts and by every test app. */
 export function createAdapter({ logger, trustedProxies }: AdapterOptions): FastifyAdapter {
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request is written by our onResponse hook, keyed by `request_id`.
     logController: new LogController({
@@ -63,11 +63,18 @@ export function createAdapter({ logger, trustedProxies }: AdapterOptions): Fasti
         .send(problemBody(problem, (request.url ?? '/').split('?')[0], String(request.id)));
     },
   });
+  // JSON is the only body type the API takes: anything else is a 415, not parsed loosely.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+  return adapter;
 }
 
-/** Options for NestFactory.create: raw bodies for webhook signatures, errors not fatal. */
+/**
+ * Options for NestFactory.create. `bodyParser: false` keeps Fastify's own JSON parser and
+ * skips Nest's extra urlencoded parser (form bodies are a 415); webhook bodies get a
+ * raw-bytes parser of their own (src/webhooks/webhook-raw-body.ts). Errors are not fatal.
+ */
 export const APP_OPTIONS: NestApplicationOptions = {
-  rawBody: true,
+  bodyParser: false,
   bufferLogs: true,
   abortOnError: false,
 };
