@@ -13,13 +13,30 @@ import { startPartnerSim } from '../test/partner-sim';
 const ROOT = join(__dirname, '..');
 const DEMO_PRODUCTS = process.env.DEMO_PRODUCTS ?? '100000';
 const SIM_PORT = Number(process.env.PARTNER_SIM_PORT ?? 4010);
-const SERVICE_URL = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const SERVICE_PORT = Number(process.env.PORT ?? 3000);
+const SERVICE_URL = `http://127.0.0.1:${SERVICE_PORT}`;
 const READY_TIMEOUT_MS = 60_000;
 
-function run(args: string[], options: { inherit?: boolean } = {}): ChildProcess {
+/**
+ * The service's environment: whatever is set wins; what is not set points at the
+ * simulator and at the service's own port, so other ports work without further settings.
+ */
+function serviceEnv(simUrl: string): NodeJS.ProcessEnv {
+  const defaults: Record<string, string> = {
+    DB_TYPE: 'mariadb',
+    OAUTH_TOKEN_URL: `${simUrl}/oauth/token`,
+    PARTNER_API_URL: simUrl,
+    AUTH_JWKS_URL: `${simUrl}/.well-known/jwks.json`,
+    AUTH_ISSUER: simUrl,
+    PUBLIC_BASE_URL: SERVICE_URL,
+  };
+  return { ...defaults, ...process.env };
+}
+
+function run(env: NodeJS.ProcessEnv, args: string[], options: { inherit?: boolean } = {}) {
   return spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, DB_TYPE: process.env.DB_TYPE ?? 'mariadb' },
+    env,
     stdio: options.inherit ? 'inherit' : ['ignore', 'inherit', 'inherit'],
   });
 }
@@ -47,16 +64,17 @@ async function waitForReady(): Promise<void> {
 async function main(): Promise<void> {
   const sim = await startPartnerSim({ port: SIM_PORT, signingKeys: 'dev' });
   console.log(`[quickstart] partner simulator on ${sim.url}`);
+  const env = serviceEnv(sim.url);
 
   const seeded = await exitCode(
-    run([join('dist', 'src', 'cli', 'seed.js'), '--count', DEMO_PRODUCTS, '--if-empty']),
+    run(env, [join('dist', 'src', 'cli', 'seed.js'), '--count', DEMO_PRODUCTS, '--if-empty']),
   );
   if (seeded !== 0) {
     await sim.stop();
     throw new Error('seeding the demo catalog failed');
   }
 
-  const service = run([join('dist', 'src', 'main.js')], { inherit: true });
+  const service = run(env, [join('dist', 'src', 'main.js')], { inherit: true });
   const stop = (signal: NodeJS.Signals) => service.kill(signal);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -65,7 +83,11 @@ async function main(): Promise<void> {
   });
 
   await waitForReady();
-  const token = await sim.issueJwt({ scope: 'subscriptions:manage products:write' });
+  const token = await sim.issueJwt({
+    scope: 'subscriptions:manage products:write',
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+  });
   const subscribed = await fetch(`${SERVICE_URL}/external/subscriptions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
@@ -80,7 +102,7 @@ async function main(): Promise<void> {
       `[quickstart] webhook subscription at the simulator: ${subscribed === 200 || subscribed === 201 ? 'registered' : `not registered (HTTP ${subscribed})`}`,
       `[quickstart] try: curl '${SERVICE_URL}/products?limit=5&sort=price&order=asc'`,
       `[quickstart]      curl ${SERVICE_URL}/external/items/1`,
-      `[quickstart]      npm run token:dev -- --scope products:write   (bearer token for writes)`,
+      `[quickstart]      ${env.AUTH_ISSUER === 'http://127.0.0.1:4010' ? '' : `AUTH_ISSUER=${env.AUTH_ISSUER} `}npm run token:dev -- --scope products:write   (bearer token for writes)`,
       '',
     ].join('\n'),
   );
