@@ -206,6 +206,7 @@ describe('GET /products', () => {
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json().type).toBe('https://farmlokal.example/problems/invalid-cursor');
+      expect(res.json().errors).toEqual([{ field: 'cursor', message: expect.any(String) }]);
     });
 
     it('accepts the cursor with another limit', async () => {

@@ -24,7 +24,10 @@ interface CursorPayload {
 
 export class InvalidCursorError extends AppError {
   constructor(detail = 'The cursor is malformed, tampered with or belongs to another query') {
-    super('INVALID_CURSOR', detail);
+    // `errors` as in every other 400 about a query parameter.
+    super('INVALID_CURSOR', detail, {
+      extensions: { errors: [{ field: 'cursor', message: detail }] },
+    });
   }
 }
 
