@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Every knob of `npm run bench`, from the environment or `--flag value` arguments. */
 export interface BenchOptions {
@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** Scenario during which the service runs under `--cpu-prof`; null = none. */
   readonly profile: string | null;
   readonly resultsDir: string;
+  /** The build of the service to run (default dist/); another folder allows A/B runs. */
+  readonly dist: string;
 }
 
 const FLAGS: Record<string, string> = {
@@ -32,6 +34,7 @@ const FLAGS: Record<string, string> = {
   '--only': 'BENCH_ONLY',
   '--deep-page': 'BENCH_DEEP_PAGE',
   '--profile': 'BENCH_PROFILE',
+  '--dist': 'BENCH_DIST',
 };
 
 function parseArgs(argv: readonly string[]): Record<string, string> {
@@ -92,6 +95,7 @@ export function loadOptions(argv = process.argv.slice(2)): BenchOptions {
     reseed: env.BENCH_RESEED === 'true' || env.BENCH_RESEED === '1',
     profile: env.BENCH_PROFILE || null,
     resultsDir: join(root, 'bench', 'results'),
+    dist: resolve(root, env.BENCH_DIST || 'dist'),
   };
 }
 
@@ -114,5 +118,6 @@ export function serviceEnv(options: BenchOptions, port: number): Record<string, 
     OAUTH_CLIENT_SECRET: 'bench-oauth-client-secret-not-used',
     RATE_LIMIT_LIMIT: '1000000',
     RATE_LIMIT_WINDOW_S: '1',
+    NODE_PATH: join(options.root, 'node_modules'),
   };
 }

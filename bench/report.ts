@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
 import { SCENARIO_DESCRIPTIONS, ScenarioName } from './scenarios';
@@ -16,6 +17,7 @@ export interface SeedingResult {
   readonly wallRowsPerS: number | null;
   /** The most recent fresh seed, carried over from earlier results when this run reused. */
   readonly lastFresh: {
+    readonly rows: number;
     readonly rowsPerS: number;
     readonly elapsedS: number;
     readonly at: string;
@@ -33,6 +35,10 @@ export interface ScenarioResult extends LoadResult {
   readonly name: ScenarioName;
   readonly description: string;
   readonly cache: CacheShare | null;
+  /** CPU time (user + system) of the serving process per request, in µs. */
+  readonly cpuUsPerRequest: number | null;
+  /** InnoDB buffer pool misses (pages read from disk) per request, server-wide. */
+  readonly diskReadsPerRequest: number | null;
   readonly notes: string[];
 }
 
@@ -47,6 +53,8 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly settings: { durationS: number; connections: number; products: number; dbName: string };
   readonly seeding: SeedingResult;
+  /** InnoDB buffer pool against the products table (data + indexes), MiB. */
+  readonly database: { readonly bufferPoolMb: number; readonly productsMb: number };
   readonly scenarios: ScenarioResult[];
   readonly service: { rssMb: number; peakRssMb: number };
   readonly ratios: { hotOverFloorRps: number | null; deepOverFirstPageP95: number | null };
@@ -149,7 +157,8 @@ export function toMarkdown(report: BenchReport): string {
   const lines = [
     `Run ${report.at} on ${m.nproc} × ${m.cpuModel}, ${m.ramGb} GB RAM; Node ${m.node}, ` +
       `MariaDB ${m.mariadb}, Redis ${m.redis}. ${report.settings.connections} connections, ` +
-      `${report.settings.durationS} s per scenario, ${report.settings.products.toLocaleString('en-US')} products.`,
+      `${report.settings.durationS} s per scenario, ${report.settings.products.toLocaleString('en-US')} products ` +
+      `(${report.database.productsMb} MiB of data and indexes; InnoDB buffer pool ${report.database.bufferPoolMb} MiB).`,
     '',
     `Seeding: ${s.mode}` +
       (s.rowsPerS !== null
@@ -160,11 +169,11 @@ export function toMarkdown(report: BenchReport): string {
         : '') +
       '.',
     '',
-    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | server CPU µs/req | InnoDB disk reads/req |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...report.scenarios.map((r) => {
       const share = hitShare(r.cache);
-      return `| ${r.name} | ${r.description} | ${r.rps.toLocaleString('en-US')} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${share === null ? '–' : pct(share)} |`;
+      return `| ${r.name} | ${r.description} | ${r.rps.toLocaleString('en-US')} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${share === null ? '–' : pct(share)} | ${r.cpuUsPerRequest ?? '–'} | ${r.diskReadsPerRequest ?? '–'} |`;
     }),
     '',
     `Service RSS after the runs: ${report.service.rssMb.toFixed(0)} MB (peak ${report.service.peakRssMb.toFixed(0)} MB).`,
@@ -185,25 +194,32 @@ export function describe(name: ScenarioName, deepPage: number): string {
 }
 
 /** The most recent fresh seed recorded in earlier results, if any. */
-export function previousFreshSeed(resultsDir: string): SeedingResult['lastFresh'] {
+export function previousFreshSeed(resultsDir: string, rows: number): SeedingResult['lastFresh'] {
   try {
     const previous = JSON.parse(
       readFileSync(join(resultsDir, 'latest.json'), 'utf8'),
     ) as BenchReport;
     const seeding = previous.seeding;
-    if (seeding.mode === 'fresh' && seeding.rowsPerS !== null) {
-      return { rowsPerS: seeding.rowsPerS, elapsedS: seeding.elapsedS, at: previous.at };
+    if (seeding.mode === 'fresh' && seeding.rowsPerS !== null && seeding.rows === rows) {
+      return { rows, rowsPerS: seeding.rowsPerS, elapsedS: seeding.elapsedS, at: previous.at };
     }
-    return seeding.lastFresh ?? null;
+    return seeding.lastFresh?.rows === rows ? seeding.lastFresh : null;
   } catch {
     return null;
   }
 }
 
-export function writeReport(resultsDir: string, report: BenchReport): string {
+/** Full runs write latest.*; runs of some scenarios only write partial.*. */
+export async function writeReport(
+  resultsDir: string,
+  report: BenchReport,
+  partial: boolean,
+): Promise<string> {
   mkdirSync(resultsDir, { recursive: true });
-  const markdown = toMarkdown(report);
-  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(resultsDir, 'latest.md'), markdown);
+  const base = join(resultsDir, partial ? 'partial' : 'latest');
+  const options = (await resolveConfig(`${base}.md`)) ?? {};
+  const markdown = await format(toMarkdown(report), { ...options, parser: 'markdown' });
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown);
   return markdown;
 }

@@ -6,7 +6,7 @@ import { runLoad } from './load';
 import { describeMachine } from './machine';
 import { BenchOptions, loadOptions } from './options';
 import { formatProfile, summarizeProfile } from './profile-summary';
-import { Child, memoryOf, stopChild } from './processes';
+import { Child, cpuMsOf, memoryOf, stopChild } from './processes';
 import {
   BenchReport,
   checkTargets,
@@ -43,15 +43,24 @@ interface Running {
   floor: Child | null;
 }
 
+interface Target {
+  readonly child: Child;
+  /** The service, when the target is the service (for its cache counters). */
+  readonly service: Child | null;
+}
+
 async function measure(
   options: BenchOptions,
+  stores: Stores,
   name: ScenarioName,
-  target: Child,
+  { child: target, service }: Target,
   nextPath: () => string,
-  service: Child | null,
   notes: string[] = [],
 ): Promise<ScenarioResult> {
+  const readsBefore = await stores.innodbDiskReads();
   const before = service ? await cacheCounters(service) : null;
+  const pid = target.process.pid as number;
+  const cpuBefore = cpuMsOf(pid);
   log(`${name}: ${options.durationS} s at ${options.connections} connections`);
   const load = await runLoad({
     name,
@@ -60,11 +69,23 @@ async function measure(
     connections: options.connections,
     durationS: options.durationS,
   });
+  const cpuMs = cpuMsOf(pid) - cpuBefore;
+  const diskReads = (await stores.innodbDiskReads()) - readsBefore;
   const cache = service && before ? cacheDelta(before, await cacheCounters(service)) : null;
   log(
     `${name}: ${load.rps} req/s, p95 ${load.latencyMs.p95} ms, non-2xx ${load.non2xx}, errors ${load.errors}`,
   );
-  return { name, description: describe(name, options.deepPage), ...load, cache, notes };
+  const cpuUsPerRequest = load.requests > 0 ? Math.round((cpuMs * 1000) / load.requests) : null;
+  return {
+    name,
+    description: describe(name, options.deepPage),
+    ...load,
+    cpuUsPerRequest,
+    diskReadsPerRequest:
+      load.requests > 0 ? Math.round((diskReads / load.requests) * 100) / 100 : null,
+    cache,
+    notes,
+  };
 }
 
 async function warmUp(options: BenchOptions, target: Child, nextPath: () => string): Promise<void> {
@@ -89,6 +110,7 @@ async function runScenarios(
   stores: Stores,
 ): Promise<ScenarioResult[]> {
   const service = running.service as Child;
+  const svc: Target = { child: service, service };
   const wanted = SCENARIO_ORDER.filter(
     (n) => options.only.length === 0 || options.only.includes(n),
   );
@@ -117,26 +139,34 @@ async function runScenarios(
           throw new Error('the floor does not answer the same bytes as the service');
         }
         await warmUp(options, running.floor, () => HOT_PATH);
-        results.push(await measure(options, name, running.floor, () => HOT_PATH, null));
+        results.push(
+          await measure(
+            options,
+            stores,
+            name,
+            { child: running.floor, service: null },
+            () => HOT_PATH,
+          ),
+        );
         await stopChild(running.floor);
         running.floor = null;
         break;
       }
       case 'hot':
         await fetch(`${service.url}${HOT_PATH}`);
-        results.push(await measure(options, name, service, () => HOT_PATH, service));
+        results.push(await measure(options, stores, name, svc, () => HOT_PATH));
         break;
       case 'first-page':
-        results.push(await measure(options, name, service, firstPagePaths(), service));
+        results.push(await measure(options, stores, name, svc, firstPagePaths()));
         break;
       case 'miss':
-        results.push(await measure(options, name, service, missPaths(facts), service));
+        results.push(await measure(options, stores, name, svc, missPaths(facts)));
         break;
       case 'filters':
-        results.push(await measure(options, name, service, filterPaths(facts), service));
+        results.push(await measure(options, stores, name, svc, filterPaths(facts)));
         break;
       case 'by-id':
-        results.push(await measure(options, name, service, byIdPaths(facts), service));
+        results.push(await measure(options, stores, name, svc, byIdPaths(facts)));
         break;
       case 'deep': {
         const reference = results.find((r) => r.name === 'first-page');
@@ -150,9 +180,7 @@ async function runScenarios(
         );
         await stores.flushPrefix();
         const note = `${cursors.paths.length.toLocaleString('en-US')} distinct cursors for pages ${cursors.fromPage}–${cursors.toPage} of 20 rows`;
-        results.push(
-          await measure(options, name, service, deepPaths(cursors.paths), service, [note]),
-        );
+        results.push(await measure(options, stores, name, svc, deepPaths(cursors.paths), [note]));
         break;
       }
       default: {
@@ -176,8 +204,8 @@ function printProfile(dir: string): void {
 async function main(): Promise<void> {
   const loaded = loadOptions();
   const options = loaded.profile ? { ...loaded, only: [loaded.profile] } : loaded;
-  if (!existsSync(join(options.root, 'dist', 'src', 'main.js'))) {
-    throw new Error('dist/src/main.js is missing: run `npm run build` first');
+  if (!existsSync(join(options.dist, 'src', 'main.js'))) {
+    throw new Error(`${options.dist}/src/main.js is missing: run \`npm run build\` first`);
   }
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'farmlokal-cpuprof-')) : null;
   const stores = await Stores.open(options);
@@ -193,9 +221,11 @@ async function main(): Promise<void> {
   let scenarios: ScenarioResult[];
   let memory: BenchReport['service'];
   let versions: { mariadb: string; redis: string };
+  let database: BenchReport['database'];
   try {
     seeding = await ensureSeeded(options, stores);
     versions = await stores.versions();
+    database = await stores.innodbFit();
     const facts = await stores.catalogFacts();
     await stores.flushPrefix();
     running.service = await startService(options, profileDir);
@@ -226,12 +256,13 @@ async function main(): Promise<void> {
       dbName: options.dbName,
     },
     seeding,
+    database,
     scenarios,
     service: memory,
     ratios: ratios(scenarios),
     targets: checkTargets(scenarios, seeding, memory),
   };
-  process.stdout.write(writeReport(options.resultsDir, report));
+  process.stdout.write(await writeReport(options.resultsDir, report, options.only.length > 0));
 }
 
 main().catch((error: unknown) => {

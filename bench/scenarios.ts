@@ -19,7 +19,7 @@ export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
   miss: 'default listing with a different min_price every request',
   filters: 'random category / price range / in_stock / q / sort mixes',
   deep: 'pages ~N deep (cursors), 8 sort/order pairs: cache cold',
-  'by-id': 'GET /products/:id, random id',
+  'by-id': 'GET /products/:id, random existing id',
 };
 
 /** The first page that hot serves and the floor copies. */
@@ -111,7 +111,10 @@ export function filterPaths(facts: CatalogFacts): () => string {
 }
 
 export function byIdPaths(facts: CatalogFacts): () => string {
-  return () => `/products/${randomInt(1, facts.maxId)}`;
+  const { ids } = facts;
+  return ids
+    ? () => `/products/${ids[Math.floor(Math.random() * ids.length)]}`
+    : () => `/products/${randomInt(1, facts.maxId)}`;
 }
 
 /** Each collected cursor once, in random order; wraps around (then hits) if exhausted. */

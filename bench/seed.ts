@@ -13,7 +13,7 @@ const SEEDER_RATE = /inserted .*\(([\d,]+) rows\/s\)/;
  * seeder (`dist/src/cli/seed.js --count N`, idempotent for a given N), and times it.
  */
 export async function ensureSeeded(options: BenchOptions, stores: Stores): Promise<SeedingResult> {
-  const seeder = join(options.root, 'dist', 'src', 'cli', 'seed.js');
+  const seeder = join(options.dist, 'src', 'cli', 'seed.js');
   if (!existsSync(seeder)) {
     throw new Error(`${seeder} is missing: run \`npm run build\` first`);
   }
@@ -54,7 +54,7 @@ export async function ensureSeeded(options: BenchOptions, stores: Stores): Promi
     elapsedS: Math.round(elapsedS * 100) / 100,
     rowsPerS: seederRate && inserted > 0 ? Number(seederRate[1].replace(/,/g, '')) : wallRate,
     wallRowsPerS: wallRate,
-    lastFresh: mode === 'fresh' ? null : previousFreshSeed(options.resultsDir),
+    lastFresh: mode === 'fresh' ? null : previousFreshSeed(options.resultsDir, after),
     seederSaid: said,
   };
 }

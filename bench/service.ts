@@ -12,7 +12,7 @@ export async function startService(
 ): Promise<Child> {
   const port = await freePort();
   const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = startNode('service', [...flags, join('dist', 'src', 'main.js')], {
+  const child = startNode('service', [...flags, join(options.dist, 'src', 'main.js')], {
     cwd: options.root,
     env: serviceEnv(options, port),
     url: `http://127.0.0.1:${port}`,

@@ -65,7 +65,11 @@ export class Stores {
     const names = await this.query<RowDataPacket & { name: string }>(
       `SELECT name FROM ${this.table} WHERE id IN (${Array.from({ length: 200 }, (_, i) => 1 + i * 4999).join(',')})`,
     );
+    const [count] = await this.query<RowDataPacket & { n: number }>(
+      `SELECT COUNT(*) AS n FROM ${this.table}`,
+    );
     return {
+      ids: Number(count.n) === Number(bounds.maxId) ? null : await this.allIds(),
       minPriceCents: Math.round(Number(bounds.lo) * 100),
       maxPriceCents: Math.round(Number(bounds.hi) * 100),
       maxId: Number(bounds.maxId),
@@ -76,6 +80,36 @@ export class Stores {
         ),
       ].filter((p) => p.trim().length > 0),
     };
+  }
+
+  /** Every product id, when ids have gaps and a random one in 1..max would often miss. */
+  private async allIds(): Promise<Uint32Array> {
+    const rows = await this.query<RowDataPacket & { id: number }>(
+      `SELECT id FROM ${this.table} ORDER BY id`,
+    );
+    return Uint32Array.from(rows, (r) => Number(r.id));
+  }
+
+  /** Buffer pool size against the products table's data and index size, in MiB. */
+  async innodbFit(): Promise<{ bufferPoolMb: number; productsMb: number }> {
+    const [row] = await this.query<RowDataPacket & { pool: number; size: number }>(
+      `SELECT @@innodb_buffer_pool_size AS pool,
+         (SELECT data_length + index_length FROM information_schema.tables
+           WHERE table_schema = ? AND table_name = 'products') AS size`,
+      [this.options.dbName],
+    );
+    return {
+      bufferPoolMb: Math.round(Number(row.pool) / 1048576),
+      productsMb: Math.round(Number(row.size) / 1048576),
+    };
+  }
+
+  /** InnoDB pages read from disk so far (server-wide: buffer pool misses). */
+  async innodbDiskReads(): Promise<number> {
+    const [row] = await this.query<RowDataPacket & { Value: string }>(
+      "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_reads'",
+    );
+    return Number(row.Value);
   }
 
   async versions(): Promise<{ mariadb: string; redis: string }> {
@@ -112,6 +146,8 @@ export class Stores {
 }
 
 export interface CatalogFacts {
+  /** Existing ids when they are not exactly 1..maxId; null when they are. */
+  readonly ids: Uint32Array | null;
   readonly minPriceCents: number;
   readonly maxPriceCents: number;
   readonly maxId: number;
