@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { InjectRedis } from '../common/redis/redis.module';
 import { authConfig, AuthConfig } from '../config/configuration';
@@ -71,9 +72,12 @@ export class TokenStore {
     @Inject(authConfig.KEY) config: AuthConfig,
   ) {
     const suffix = tokenKeySuffix(config.oauth);
-    this.tokenKey = `oauth:tok:${suffix}`;
-    this.lockKey = `oauth:lock:${suffix}`;
-    this.failureKey = `oauth:fail:${suffix}`;
+    // One hash tag for the three keys: the scripts and MGET that touch two of them must
+    // find them in one Redis Cluster slot.
+    const tag = `{oauth:${createHash('sha1').update(suffix).digest('hex')}}`;
+    this.tokenKey = `${tag}:tok`;
+    this.lockKey = `${tag}:lock`;
+    this.failureKey = `${tag}:fail`;
   }
 
   /** False while Redis is disconnected: callers skip it instead of waiting for timeouts. */

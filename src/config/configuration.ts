@@ -50,6 +50,10 @@ export const redisConfig = registerAs('redis', () => {
       return { host, port: port ? Number(port) : 26379 };
     }),
     sentinelMaster: env.REDIS_SENTINEL_MASTER,
+    clusterNodes: csv(env.REDIS_CLUSTER_NODES).map((entry) => {
+      const [host, port] = entry.split(':');
+      return { host, port: port ? Number(port) : 6379 };
+    }),
   };
 });
 export type RedisConfig = ConfigType<typeof redisConfig>;

@@ -84,6 +84,8 @@ export class Env {
   /** Comma-separated `host:port` Redis Sentinels; when set, the master is found through them. */
   @IsString() REDIS_SENTINELS: string = '';
   @EmptyAsUnset() @IsString() REDIS_SENTINEL_MASTER: string = 'mymaster';
+  /** Comma-separated `host:port` seed nodes of a Redis Cluster; when set, Cluster mode. */
+  @IsString() REDIS_CLUSTER_NODES: string = '';
 
   @EmptyAsUnset() @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string = 'http://127.0.0.1:4010/oauth/token';
   @EmptyAsUnset() @IsString() OAUTH_CLIENT_ID: string = 'farmlokal-dev';

@@ -1,5 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { redisConfig, RedisConfig } from '../../config/configuration';
 import { REDIS_CLIENT } from './redis.constants';
 
@@ -24,9 +24,11 @@ export function createRedisClient(config: RedisConfig, logger = new Logger('Redi
     lazyConnect: false,
   };
   const client =
-    config.sentinels.length > 0
-      ? new Redis({ ...sentinelOptions(config), ...options })
-      : new Redis(config.url, options);
+    config.clusterNodes.length > 0
+      ? createClusterClient(config, options)
+      : config.sentinels.length > 0
+        ? new Redis({ ...sentinelOptions(config), ...options })
+        : new Redis(config.url, options);
   let lastLogged = 0;
   client.on('error', (error: Error) => {
     const now = Date.now();
@@ -39,6 +41,32 @@ export function createRedisClient(config: RedisConfig, logger = new Logger('Redi
 }
 
 /**
+ * With REDIS_CLUSTER_NODES the client is an ioredis Cluster (slots discovered from the
+ * given nodes; REDIS_URL supplies the password). It is handed out as `Redis`: the commands
+ * the service uses (single-key commands, and scripts whose keys share a hash tag) behave
+ * the same on both, and Cluster has the same `status`, `defineCommand` and `quit`.
+ */
+function createClusterClient(config: RedisConfig, options: RedisOptions): Redis {
+  const { keyPrefix, maxRetriesPerRequest, ...nodeOptions } = options;
+  const cluster = new Cluster(config.clusterNodes, {
+    keyPrefix,
+    maxRedirections: 16,
+    enableReadyCheck: true,
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    redisOptions: { ...nodeOptions, maxRetriesPerRequest, ...credentials(config.url) },
+  });
+  return cluster as unknown as Redis;
+}
+
+function credentials(redisUrl: string): Pick<RedisOptions, 'username' | 'password'> {
+  const url = new URL(redisUrl);
+  return {
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+  };
+}
+
+/**
  * With REDIS_SENTINELS the master is discovered through Sentinel (and followed across
  * failovers); REDIS_URL still supplies the password and database number.
  */
@@ -48,8 +76,7 @@ function sentinelOptions(config: RedisConfig): RedisOptions {
   return {
     sentinels: config.sentinels,
     name: config.sentinelMaster,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    username: url.username ? decodeURIComponent(url.username) : undefined,
+    ...credentials(config.url),
     db: Number.isInteger(db) ? db : 0,
   };
 }
