@@ -6,7 +6,6 @@ import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { StrictQueryGuard } from './common/http/strict-query.guard';
 import { createValidationPipe } from './common/http/validation';
-import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
 import { ALL_CONFIGS } from './config/configuration';
@@ -32,7 +31,6 @@ import { WebhooksModule } from './webhooks/webhooks.module';
   providers: [
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: StrictQueryGuard },
   ],
 })

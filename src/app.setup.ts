@@ -8,6 +8,7 @@ import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-detai
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
+import { RateLimiter } from './common/rate-limit/rate-limiter';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -46,6 +47,7 @@ export function createAdapter({ logger, trustedProxies }: AdapterOptions): Fasti
     return503OnClosing: true,
     // Errors Fastify raises before routing (a malformed percent-encoded URL, a path
     // segment over maxParamLength) as problems too.
+    // No hook runs for these, so the rate limiter is called here (default group).
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const code = FRAMEWORK_ERRORS[error.statusCode ?? 500] ?? 'INTERNAL';
       const problem = {
@@ -56,11 +58,26 @@ export function createAdapter({ logger, trustedProxies }: AdapterOptions): Fasti
         headers: {},
         extensions: {},
       };
-      void reply
-        .code(problem.status)
-        .header(REQUEST_ID_HEADER, request.id)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problemBody(problem, (request.url ?? '/').split('?')[0], String(request.id)));
+      const send = (): void => {
+        void reply
+          .code(problem.status)
+          .type(PROBLEM_CONTENT_TYPE)
+          .send(problemBody(problem, (request.url ?? '/').split('?')[0], String(request.id)));
+      };
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      const limit = request.server.rateLimitUnrouted;
+      if (!limit) {
+        send();
+        return;
+      }
+      limit(request, reply).then(
+        (admitted) => {
+          if (admitted) {
+            send();
+          }
+        },
+        () => send(),
+      );
     },
   });
   // JSON is the only body type the API takes: anything else is a 415, not parsed loosely.
@@ -90,6 +107,8 @@ export function configureApp(app: NestFastifyApplication): void {
     lifecycle.requestStarted();
     done();
   });
+  // After routing, before the body is parsed: early 400/413/415/404 answers are counted.
+  app.get(RateLimiter).register(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     lifecycle.requestFinished();
     const route = request.routeOptions.url ?? 'unmatched';

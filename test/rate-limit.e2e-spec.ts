@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimitGroup } from '../src/common/rate-limit/rate-limit-group.decorator';
 import { PartnerSim, startPartnerSim } from './partner-sim';
@@ -17,6 +17,16 @@ class RateLimitProbeController {
   webhooks(): { ok: true } {
     return { ok: true };
   }
+
+  @Post()
+  create(@Body() body: unknown): { ok: true; body: unknown } {
+    return { ok: true, body };
+  }
+
+  @Get('items/:id')
+  item(@Param('id') id: string): { id: string } {
+    return { id };
+  }
 }
 
 interface Answer {
@@ -26,15 +36,28 @@ interface Answer {
 }
 
 async function get(base: string, path: string, client: string, token?: string): Promise<Answer> {
-  const headers: Record<string, string> = { 'x-forwarded-for': client };
+  const headers: Record<string, string> = {};
   if (token) {
     headers.authorization = `Bearer ${token}`;
   }
-  const res = await fetch(`${base}${path}`, { headers });
+  return send(base, path, client, { headers });
+}
+
+async function send(
+  base: string,
+  path: string,
+  client: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  const res = await fetch(`${base}${path}`, {
+    ...init,
+    headers: { 'x-forwarded-for': client, ...init.headers },
+  });
   const text = await res.text();
-  const body = res.headers.get('content-type')?.includes('json')
-    ? (JSON.parse(text) as Record<string, unknown>)
-    : {};
+  const body =
+    text && res.headers.get('content-type')?.includes('json')
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : {};
   return { status: res.status, headers: res.headers, body };
 }
 
@@ -53,7 +76,11 @@ const CLIENT = {
   redisDown: '10.1.0.5',
   isolatedA: '10.1.0.6',
   isolatedB: '10.1.0.7',
+  early: '10.1.0.8',
+  docs: '10.1.0.9',
 };
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 describe('Rate limiting', () => {
   let env: TestEnv;
@@ -170,6 +197,91 @@ describe('Rate limiting', () => {
     expect(forged.headers.get('ratelimit-remaining')).toBe('18');
   });
 
+  it('counts and labels requests Fastify answers before any handler', async () => {
+    const answers = [
+      await send(a.url, '/__rl', CLIENT.early, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"name": ',
+      }),
+      await send(b.url, '/__rl', CLIENT.early, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ pad: 'a'.repeat(300 * 1024) }),
+      }),
+      await send(a.url, '/__rl', CLIENT.early, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'hello',
+      }),
+      await get(b.url, '/__rl/no/such/route', CLIENT.early),
+      await send(a.url, '/__rl', CLIENT.early, {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: '{"ok": true}',
+      }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([400, 413, 415, 404, 201]);
+    expect(answers[0].body.type).toBe('https://farmlokal.example/problems/malformed-json');
+    expect(answers.map((r) => r.headers.get('ratelimit-limit'))).toEqual(Array(5).fill('20'));
+    expect(answers.map((r) => r.headers.get('ratelimit-remaining'))).toEqual([
+      '19',
+      '18',
+      '17',
+      '16',
+      '15',
+    ]);
+    for (const answer of answers) {
+      expect(Number(answer.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+    }
+
+    for (let i = 0; i < 15; i += 1) {
+      expect((await get(i % 2 ? a.url : b.url, '/__rl', CLIENT.early)).status).toBe(200);
+    }
+    const junk = await send(b.url, '/__rl', CLIENT.early, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"name": ',
+    });
+    expect(junk.status).toBe(429);
+    expect(junk.body.type).toBe('https://farmlokal.example/problems/rate-limited');
+    expect(junk.headers.get('retry-after')).toBe(junk.headers.get('ratelimit-reset'));
+  });
+
+  it('counts malformed URLs, answered before routing, in the default group', async () => {
+    const short = await createTestApp({
+      controllers: [RateLimitProbeController],
+      listen: true,
+      env: { RATE_LIMIT_LIMIT: '2', RATE_LIMIT_WINDOW_S: '10' },
+    });
+    try {
+      // Fastify builds these requests without trustProxy: they count against the peer.
+      const statuses: number[] = [];
+      const remaining: (string | null)[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const res = await get(short.url, '/__rl/items/%E0%A4%A', `10.1.1.${i}`);
+        statuses.push(res.status);
+        remaining.push(res.headers.get('ratelimit-remaining'));
+        expect(res.headers.get('x-request-id')).toBeTruthy();
+      }
+      expect(statuses).toEqual([400, 400, 429]);
+      expect(remaining).toEqual(['1', '0', '0']);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('limits the Swagger routes like any other', async () => {
+    const docs = await get(a.url, '/docs-json', CLIENT.docs);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('ratelimit-limit')).toBe('20');
+    expect(docs.headers.get('ratelimit-remaining')).toBe('19');
+    const ui = await get(b.url, '/docs', CLIENT.docs);
+    expect(ui.headers.get('ratelimit-remaining')).toBe('18');
+    const api = await get(a.url, '/__rl', CLIENT.docs);
+    expect(api.headers.get('ratelimit-remaining')).toBe('17');
+  });
+
   it('exempts /health/* and /metrics', async () => {
     expect((await get(a.url, '/__rl', CLIENT.alternated)).status).toBe(429);
     for (const path of ['/health/live', '/health/ready', '/metrics']) {
@@ -179,6 +291,9 @@ describe('Rate limiting', () => {
         expect(res.headers.get('ratelimit-limit')).toBeNull();
       }
     }
+    const head = await send(a.url, '/health/live', CLIENT.alternated, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('ratelimit-limit')).toBeNull();
   });
 
   it('lets a client through again once Retry-After has passed', async () => {

@@ -14,7 +14,7 @@ const UNLIMITED = /^\/(health|metrics)(\/|$)/;
 /**
  * Documents the problems that global machinery, not a route, produces: a 400 for an
  * unknown query parameter (StrictQueryGuard, ValidationPipe) or a malformed URL on every
- * route; a 414 for a path parameter over Fastify's maxParamLength; a 429 on every rate-limited route (RateLimitGuard); a 413 and a 415 on every
+ * route; a 414 for a path parameter over Fastify's maxParamLength; a 429 on every rate-limited route (RateLimiter); a 413 and a 415 on every
  * route that takes a body (Fastify's body limit and content-type parsers). A route's own
  * description of one of these statuses is kept.
  */

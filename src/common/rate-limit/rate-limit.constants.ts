@@ -1,6 +1,12 @@
 /** Metadata key under which `RateLimitGroup` stores a route's group. */
 export const RATE_LIMIT_GROUP_KEY = 'rate-limit:group';
 
+/**
+ * Metadata key of @nestjs/throttler's `@SkipThrottle()` for its `default` throttler
+ * (`THROTTLER:SKIP` + name): the decorator that exempts /health/* and /metrics.
+ */
+export const THROTTLER_SKIP_KEY = 'THROTTLER:SKIPdefault';
+
 /** Route groups with their own limits (RATE_LIMIT_<GROUP>_LIMIT / _WINDOW_S). */
 export const RATE_LIMIT_GROUPS = ['default', 'webhooks'] as const;
 export type RateLimitGroupName = (typeof RATE_LIMIT_GROUPS)[number];

@@ -1,32 +1,16 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { rateLimitConfig, RateLimitConfig } from '../../config/configuration';
+import { DiscoveryModule } from '@nestjs/core';
 import { RateLimitStorage } from './rate-limit.storage';
 import { RateLimitTracker } from './rate-limit.tracker';
-
-@Module({
-  providers: [RateLimitStorage],
-  exports: [RateLimitStorage],
-})
-class RateLimitStorageModule {}
+import { RateLimiter } from './rate-limiter';
 
 /**
- * Shared rate limiting: @nestjs/throttler wired to the Redis sliding-window storage.
- * Register `RateLimitGuard` as APP_GUARD in the root module; it resolves from here.
+ * Shared rate limiting: the Redis sliding-window storage, the client tracker and the
+ * `RateLimiter`, which `configureApp` installs as a Fastify `onRequest` hook.
  */
 @Module({
-  imports: [
-    RateLimitStorageModule,
-    ThrottlerModule.forRootAsync({
-      imports: [RateLimitStorageModule],
-      inject: [rateLimitConfig.KEY, RateLimitStorage],
-      useFactory: (config: RateLimitConfig, storage: RateLimitStorage) => ({
-        throttlers: [{ name: 'default', limit: config.limit, ttl: config.windowS * 1000 }],
-        storage,
-      }),
-    }),
-  ],
-  providers: [RateLimitTracker],
-  exports: [ThrottlerModule, RateLimitStorageModule, RateLimitTracker],
+  imports: [DiscoveryModule],
+  providers: [RateLimitStorage, RateLimitTracker, RateLimiter],
+  exports: [RateLimiter],
 })
 export class RateLimitModule {}

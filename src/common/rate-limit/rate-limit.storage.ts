@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis, { Result } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { rateLimitConfig, RateLimitConfig } from '../../config/configuration';
@@ -8,8 +7,6 @@ import { MemoryRateLimiter } from './memory-rate-limiter';
 import { MEMORY_SWEEP_INTERVAL_MS } from './rate-limit.constants';
 import type { RateLimitResult } from './rate-limit.result';
 import { SLIDING_LOG_SCRIPT } from './rate-limit.script';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -29,7 +26,7 @@ declare module 'ioredis' {
  * is logged once each way and never fails a request.
  */
 @Injectable()
-export class RateLimitStorage implements ThrottlerStorage, OnModuleDestroy {
+export class RateLimitStorage implements OnModuleDestroy {
   private readonly logger = new Logger('RateLimit');
   private readonly memory = new MemoryRateLimiter();
   private readonly memberPrefix = randomUUID();
@@ -70,18 +67,6 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleDestroy {
       this.switchTo(true);
     }
     return this.memory.hit(key, limit, windowMs);
-  }
-
-  /** The @nestjs/throttler storage contract (seconds), for callers of ThrottlerStorage. */
-  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const result = await this.hit(key, limit, ttl);
-    const seconds = secondsUntil(result.resetMs);
-    return {
-      totalHits: result.allowed ? result.count : result.count + 1,
-      timeToExpire: seconds,
-      isBlocked: !result.allowed,
-      timeToBlockExpire: result.allowed ? 0 : seconds,
-    };
   }
 
   onModuleDestroy(): void {

@@ -8,8 +8,9 @@ import { IPV6_SUBNET_PREFIX } from './rate-limit.constants';
 
 /**
  * Who a request is counted against: the verified JWT `sub` when a valid bearer token is
- * sent, else the client address. Global guards run before route guards, so the token is
- * verified here (JwtVerifier caches verifications, so the auth guard pays nothing extra).
+ * sent, else the client address. The limiter runs in an `onRequest` hook, before any
+ * guard, so the token is verified here (JwtVerifier caches verifications, so the auth
+ * guard pays nothing extra).
  * `request.ip` honours X-Forwarded-For only from TRUSTED_PROXIES (Fastify `trustProxy`).
  */
 @Injectable()
