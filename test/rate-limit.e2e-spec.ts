@@ -352,3 +352,26 @@ describe('Rate limiting', () => {
     }
   });
 });
+
+describe('Rate limiting switched off', () => {
+  let env: TestEnv;
+  let test: TestApp;
+
+  beforeAll(async () => {
+    env = createTestEnv({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_LIMIT: '1' });
+    test = await createTestApp({ controllers: [RateLimitProbeController] });
+  });
+
+  afterAll(async () => {
+    await test?.close();
+    await env.cleanup();
+  });
+
+  it('lets every request through without RateLimit headers', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => test.app.inject({ method: 'GET', url: '/__rl' })),
+    );
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.every((r) => r.headers['ratelimit-limit'] === undefined)).toBe(true);
+  });
+});

@@ -106,6 +106,7 @@ export type ProductsConfig = ConfigType<typeof productsConfig>;
 export const rateLimitConfig = registerAs('rateLimit', () => {
   const env = loadEnv();
   return {
+    enabled: env.RATE_LIMIT_ENABLED,
     limit: env.RATE_LIMIT_LIMIT,
     windowS: env.RATE_LIMIT_WINDOW_S,
     /** Per route group (`@RateLimitGroup(name)`); routes without a group use `default`. */

@@ -114,6 +114,12 @@ export class Env {
   @EmptyAsUnset() @IsNumber() @Min(0.01) @Max(1) BREAKER_FAILURE_RATIO: number = 0.5;
   @EmptyAsUnset() @IsInt() @Min(10) @Max(3600000) BREAKER_OPEN_MS: number = 10000;
 
+  /** `false` turns rate limiting off entirely (benchmarks, or a gateway that limits). */
+  @EmptyAsUnset()
+  @Type(() => String)
+  @Transform(toBoolean)
+  @IsBoolean()
+  RATE_LIMIT_ENABLED: boolean = true;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(1000000) RATE_LIMIT_LIMIT: number = 100;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WINDOW_S: number = 10;
   /** Route group `webhooks` (partner deliveries, one sender behind few addresses). */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rateLimitConfig, RateLimitConfig } from '../../config/configuration';
@@ -49,7 +49,9 @@ declare module 'fastify' {
  */
 @Injectable()
 export class RateLimiter {
+  private readonly logger = new Logger(RateLimiter.name);
   private readonly budgets: Record<RateLimitGroupName, GroupBudget>;
+  private readonly enabled: boolean;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -59,6 +61,7 @@ export class RateLimiter {
     private readonly metrics: MetricsService,
     @Inject(rateLimitConfig.KEY) config: RateLimitConfig,
   ) {
+    this.enabled = config.enabled;
     this.budgets = Object.fromEntries(
       RATE_LIMIT_GROUPS.map((group) => {
         const { limit, windowS } = config.groups[group];
@@ -80,6 +83,10 @@ export class RateLimiter {
    * metadata; start-up fails if a controller route is not where the table expects it.
    */
   register(fastify: FastifyInstance): void {
+    if (!this.enabled) {
+      this.logger.warn('Rate limiting is off (RATE_LIMIT_ENABLED=false)');
+      return;
+    }
     const routes = discoverLimitedRoutes(this.discovery, this.reflector);
     const table = this.buildTable(routes);
     const fallback = this.budgets[DEFAULT_RATE_LIMIT_GROUP];
