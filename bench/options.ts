@@ -116,8 +116,8 @@ export function serviceEnv(options: BenchOptions, port: number): Record<string, 
     REDIS_KEY_PREFIX: options.redisPrefix,
     CURSOR_SIGNING_KEY: 'bench-cursor-signing-key-not-secret',
     OAUTH_CLIENT_SECRET: 'bench-oauth-client-secret-not-used',
-    RATE_LIMIT_LIMIT: '1000000',
-    RATE_LIMIT_WINDOW_S: '1',
+    // Throttling off, as the benchmark measures the catalog, not the limiter.
+    RATE_LIMIT_ENABLED: 'false',
     NODE_PATH: join(options.root, 'node_modules'),
   };
 }
