@@ -147,7 +147,10 @@ export function generateProduct(n: number): SeedProduct {
   const category = SEED_CATEGORIES[a % SEED_CATEGORIES.length];
   const items = CATALOG[category];
   const item = items[(a >>> 8) % items.length];
-  const qualifier = QUALIFIERS[(b >>> 4) % QUALIFIERS.length];
+  // From its own mix: derived from `b`, the qualifier (the first word of the name, what
+  // short `q` prefixes match) followed the price, so "Organic" was rare among the
+  // dearest products and a `q` listing sorted by price walked far to fill a page.
+  const qualifier = QUALIFIERS[mix(c ^ 0x85ebca6b) % QUALIFIERS.length];
   const pack = PACKS[(c >>> 3) % PACKS.length];
   // ~3,000 distinct prices, so many products share a price (ties for keyset paging).
   const rupees = 10 + (b % 990);
@@ -169,15 +172,18 @@ export function generateProduct(n: number): SeedProduct {
 /** Longest generated row in bytes, with room to spare. */
 const MAX_ROW_BYTES = 256;
 
-/** Rows `from..to` (inclusive) as LOAD DATA text: tab-separated, `\N` for NULL. */
-export function toTsv(from: number, to: number): Buffer {
+/**
+ * Rows `from..to` (inclusive) as LOAD DATA text: tab-separated, `\N` for NULL. The first
+ * field is the id: `n` itself with `explicitIds`, else `\N` (auto-increment).
+ */
+export function toTsv(from: number, to: number, explicitIds: boolean): Buffer {
   const buffer = Buffer.allocUnsafe((to - from + 1) * MAX_ROW_BYTES);
   let offset = 0;
   for (let n = from; n <= to; n += 1) {
     const p = generateProduct(n);
     offset += buffer.write(
-      `${p.sku}\t${p.name}\t${p.description ?? '\\N'}\t${p.category}\t${p.price}\t` +
-        `${p.stock}\t${p.createdAt}\t${p.createdAt}\n`,
+      `${explicitIds ? n : '\\N'}\t${p.sku}\t${p.name}\t${p.description ?? '\\N'}\t` +
+        `${p.category}\t${p.price}\t${p.stock}\t${p.createdAt}\t${p.createdAt}\n`,
       offset,
     );
   }

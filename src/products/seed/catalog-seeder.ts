@@ -9,17 +9,18 @@ const SLICE_ROWS = 5_000;
 const DEFER_INDEXES_FROM_ROWS = 50_000;
 
 /**
- * The listing indexes of `products` (migrations/1763800000000-create-products.ts). A test
- * checks that this list matches the migrated table.
+ * The listing indexes of `products` (migrations/1763800000000-create-products.ts, widened
+ * by migrations/1763830000000-listing-covering-indexes.ts). A test checks that this list
+ * matches the migrated table.
  */
 export const LISTING_INDEXES: Record<string, string> = {
-  ix_products_created_at: 'created_at, id',
-  ix_products_price: 'price, id',
-  ix_products_name: 'name, id',
-  ix_products_category: 'category, id',
-  ix_products_category_created_at: 'category, created_at, id',
-  ix_products_category_price: 'category, price, id',
-  ix_products_category_name: 'category, name, id',
+  ix_products_created_at: 'created_at, id, price, stock, name',
+  ix_products_price: 'price, id, stock, name',
+  ix_products_name: 'name, id, price, stock',
+  ix_products_category: 'category, id, price, stock, name',
+  ix_products_category_created_at: 'category, created_at, id, price, stock, name',
+  ix_products_category_price: 'category, price, id, stock, name',
+  ix_products_category_name: 'category, name, id, price, stock',
 };
 const PROGRESS_EVERY_ROWS = 100_000;
 
@@ -43,12 +44,29 @@ export type ProgressLog = (line: string) => void;
 
 const LOAD_SQL = `LOAD DATA LOCAL INFILE 'products.tsv' IGNORE INTO TABLE products
   CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'
-  (sku, name, description, category, price, stock, created_at, updated_at)`;
+  (id, sku, name, description, category, price, stock, created_at, updated_at)`;
 
 async function scalar(db: Connection, sql: string, params: unknown[] = []): Promise<unknown> {
   const [rows] = await db.query(sql, params);
   const row = (rows as Record<string, unknown>[])[0];
   return row ? Object.values(row)[0] : null;
+}
+
+/**
+ * Product n gets id n when no row holds an id in from..count (always so for a fresh
+ * catalog: ids 1..N without the gaps that auto-increment leaves between LOAD DATA
+ * statements); otherwise the new rows take auto-increment ids.
+ */
+async function idsAreFree(db: Connection, from: number, count: number): Promise<boolean> {
+  return (
+    Number(
+      await scalar(
+        db,
+        'SELECT EXISTS (SELECT 1 FROM products WHERE id >= ? AND id <= ?) AS taken',
+        [from, count],
+      ),
+    ) === 0
+  );
 }
 
 export async function isCatalogEmpty(db: Connection): Promise<boolean> {
@@ -105,10 +123,10 @@ async function dropListingIndexes(db: Connection): Promise<void> {
 }
 
 /** Generates rows `from..to`, yielding between slices so a running LOAD keeps streaming. */
-async function generate(from: number, to: number): Promise<Buffer> {
+async function generate(from: number, to: number, explicitIds: boolean): Promise<Buffer> {
   const parts: Buffer[] = [];
   for (let start = from; start <= to; start += SLICE_ROWS) {
-    parts.push(toTsv(start, Math.min(to, start + SLICE_ROWS - 1)));
+    parts.push(toTsv(start, Math.min(to, start + SLICE_ROWS - 1), explicitIds));
     await new Promise((resolve) => setImmediate(resolve));
   }
   return Buffer.concat(parts);
@@ -134,7 +152,10 @@ export async function seedCatalog(
   let loaded = 0;
   let nextReport = PROGRESS_EVERY_ROWS;
   const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
-  let tsv = from <= count ? await generate(from, Math.min(count, from + CHUNK_ROWS - 1)) : null;
+  const explicitIds = from <= count && (await idsAreFree(db, from, count));
+  const chunkOf = (first: number): Promise<Buffer> =>
+    generate(first, Math.min(count, first + CHUNK_ROWS - 1), explicitIds);
+  let tsv = from <= count ? await chunkOf(from) : null;
   for (let start = from; start <= count; start += CHUNK_ROWS) {
     const end = Math.min(count, start + CHUNK_ROWS - 1);
     const chunk = tsv as Buffer;
@@ -144,7 +165,7 @@ export async function seedCatalog(
     });
     // Generate the next chunk while MySQL loads this one.
     const next = end + 1;
-    tsv = next <= count ? await generate(next, Math.min(count, next + CHUNK_ROWS - 1)) : null;
+    tsv = next <= count ? await chunkOf(next) : null;
     const [result] = await load;
     inserted += (result as { affectedRows: number }).affectedRows;
     loaded += end - start + 1;
@@ -158,8 +179,10 @@ export async function seedCatalog(
     }
   }
   if (deferIndexes) {
+    const loadedAt = elapsed();
     log('seed: building listing indexes');
     await ensureListingIndexes(db);
+    log(`seed: listing indexes built in ${(elapsed() - loadedAt).toFixed(1)} s`);
   }
   if (inserted > 0) {
     await db.query('ANALYZE TABLE products');
