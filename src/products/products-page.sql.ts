@@ -73,12 +73,87 @@ function filters(spec: PageSpec, params: unknown[]): string[] {
   return where;
 }
 
-function orderBy(spec: PageSpec): string {
+function orderBy(spec: PageSpec, table = ''): string {
   const dir = spec.order === 'desc' ? 'DESC' : 'ASC';
-  return spec.sort === 'id' ? `ORDER BY id ${dir}` : `ORDER BY ${spec.sort} ${dir}, id ${dir}`;
+  const id = `${table}id ${dir}`;
+  return spec.sort === 'id' ? `ORDER BY ${id}` : `ORDER BY ${table}${spec.sort} ${dir}, ${id}`;
 }
 
-function select(spec: PageSpec, category: string | null): SqlStatement {
+/**
+ * How a page with a `q` prefix and a sort other than `name` is read: `range` = the prefix
+ * range of the name index, then sort its matches (right when the prefix matches few
+ * rows); `walk` = the sort index in order, testing the name of each row (right when it
+ * matches many, since a page then needs only a short walk). Either plan returns the same
+ * rows; only the cost differs (ProductsRepository chooses from a bounded count).
+ */
+export type PrefixPlan = 'range' | 'walk';
+
+/** Index names, so hints and the migration agree (migrations/1763830000000-…). */
+const SORT_INDEX: Record<SortKey, string> = {
+  created_at: 'ix_products_created_at',
+  price: 'ix_products_price',
+  name: 'ix_products_name',
+  id: 'PRIMARY',
+};
+const CATEGORY_SORT_INDEX: Record<SortKey, string> = {
+  created_at: 'ix_products_category_created_at',
+  price: 'ix_products_category_price',
+  name: 'ix_products_category_name',
+  id: 'ix_products_category',
+};
+
+/**
+ * The indexes a page may use. Without a hint MariaDB often walks the whole-table sort
+ * index for a one-category page (testing the category of every row through a lookup)
+ * instead of the (category, sort, id) index; `USE INDEX` leaves it the sensible choices:
+ * the sort index (no sort; price and stock tested inside the index) or the price index
+ * (a narrow price range, then a sort of its few matches). Valid on MySQL 8 as well.
+ */
+function indexHint(spec: PageSpec, category: string | null, prefixPlan: PrefixPlan): string {
+  const table = category === null ? SORT_INDEX : CATEGORY_SORT_INDEX;
+  const byName = table.name;
+  if (spec.q !== null && spec.sort !== 'name' && prefixPlan === 'range') {
+    return ` USE INDEX (${byName})`;
+  }
+  const indexes = new Set([table[spec.sort]]);
+  if (spec.minPrice !== null || spec.maxPrice !== null) {
+    indexes.add(table.price);
+  }
+  if (category === null && indexes.size === 1 && spec.q === null) {
+    // One candidate that MariaDB picks unaided: no hint keeps the SQL plain.
+    return '';
+  }
+  if (spec.q !== null && spec.sort === 'name') {
+    indexes.add(byName);
+  }
+  return ` USE INDEX (${[...indexes].join(', ')})`;
+}
+
+function hasFilter(spec: PageSpec): boolean {
+  return spec.minPrice !== null || spec.maxPrice !== null || spec.inStock;
+}
+
+const JOINED_COLUMNS = PRODUCT_COLUMNS.split(', ')
+  .map((column) => `p.${column}`)
+  .join(', ');
+
+/**
+ * Whether the page's ids are found on the index alone (a "deferred join"): the listing
+ * indexes carry `price`, `stock` and `name` after the sort key, so the walk in index
+ * order tests each entry's filters without reading its row, and only the page's rows are
+ * then read by primary key. A plain `SELECT … ORDER BY … LIMIT` reads the row of every
+ * entry it walks past: MariaDB pushes index conditions only into forward scans, and
+ * every `desc` listing is a backward one. Not for `sort=id` without a category (the
+ * primary key holds the row anyway), nor without filters (every entry walked is returned).
+ */
+function findsIdsOnIndex(spec: PageSpec, category: string | null): boolean {
+  if (category === null && spec.sort === 'id') {
+    return false;
+  }
+  return hasFilter(spec) || spec.q !== null;
+}
+
+function select(spec: PageSpec, category: string | null, prefixPlan: PrefixPlan): SqlStatement {
   const params: unknown[] = [];
   const where: string[] = [];
   if (category !== null) {
@@ -91,9 +166,17 @@ function select(spec: PageSpec, category: string | null): SqlStatement {
     where.push(seekSql);
   }
   const whereSql = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+  const hint = indexHint(spec, category, prefixPlan);
   params.push(spec.fetch);
+  if (findsIdsOnIndex(spec, category)) {
+    const ids = `SELECT id FROM products${hint}${whereSql} ${orderBy(spec)} LIMIT ?`;
+    return {
+      sql: `SELECT ${JOINED_COLUMNS} FROM products p JOIN (${ids}) page ON p.id = page.id ${orderBy(spec, 'p.')}`,
+      params,
+    };
+  }
   return {
-    sql: `SELECT ${PRODUCT_COLUMNS} FROM products${whereSql} ${orderBy(spec)} LIMIT ?`,
+    sql: `SELECT ${PRODUCT_COLUMNS} FROM products${hint}${whereSql} ${orderBy(spec)} LIMIT ?`,
     params,
   };
 }
@@ -105,13 +188,33 @@ function select(spec: PageSpec, category: string | null): SqlStatement {
  * (not UNION ALL) because two spellings that the collation treats as equal ("Fruits",
  * "fruits") select the same rows.
  */
-export function buildPageQuery(spec: PageSpec): SqlStatement {
+export function buildPageQuery(spec: PageSpec, prefixPlan: PrefixPlan = 'walk'): SqlStatement {
   if (spec.categories.length <= 1) {
-    return select(spec, spec.categories[0] ?? null);
+    return select(spec, spec.categories[0] ?? null, prefixPlan);
   }
-  const parts = spec.categories.map((category) => select(spec, category));
+  const parts = spec.categories.map((category) => select(spec, category, prefixPlan));
   return {
     sql: `${parts.map((p) => `(${p.sql})`).join(' UNION ')} ${orderBy(spec)} LIMIT ?`,
     params: [...parts.flatMap((p) => p.params), spec.fetch],
+  };
+}
+
+/**
+ * How many rows (at most `limit`) the `q` prefix matches, within the categories if any:
+ * counted on the name indexes alone, so it costs at most `limit` index entries.
+ */
+export function buildPrefixCountQuery(
+  categories: readonly string[],
+  q: string,
+  limit: number,
+): SqlStatement {
+  const inCategories =
+    categories.length > 0 ? `category IN (${categories.map(() => '?').join(', ')}) AND ` : '';
+  const index = categories.length > 0 ? 'ix_products_category_name' : 'ix_products_name';
+  return {
+    sql:
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM products USE INDEX (${index}) ` +
+      `WHERE ${inCategories}name LIKE ? ESCAPE '${LIKE_ESCAPE}' LIMIT ?) AS matches`,
+    params: [...categories, likePrefix(q), limit],
   };
 }

@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Product } from './product.entity';
 import type { ProductRow } from './product.mapper';
-import { buildPageQuery, PageSpec } from './products-page.sql';
+import {
+  buildPageQuery,
+  buildPrefixCountQuery,
+  PageSpec,
+  PrefixPlan,
+  PRODUCT_COLUMNS,
+} from './products-page.sql';
 import type { SortKey } from './products.constants';
 
 const ER_DUP_ENTRY = 'ER_DUP_ENTRY';
@@ -15,6 +21,18 @@ export function isDuplicateKey(error: unknown): boolean {
   );
 }
 
+/**
+ * A `q` prefix with a sort other than `name`: read the prefix range and sort its matches
+ * when it matches at most this many rows (per category when categories are given), else
+ * walk the sort index. Walking costs about page size × rows in scope ÷ matches index
+ * entries; the range costs a row read per match, several times an index entry.
+ */
+const PREFIX_RANGE_MAX_ROWS = 1_000;
+const PREFIX_RANGE_MAX_ROWS_PER_CATEGORY = 300;
+/** Plan choices are kept briefly per (categories, prefix): counts drift slowly. */
+const PREFIX_PLAN_TTL_MS = 60_000;
+const PREFIX_PLAN_CACHE_MAX = 10_000;
+
 export type ProductChanges = Partial<
   Pick<Product, 'sku' | 'name' | 'description' | 'category' | 'price' | 'stock'>
 >;
@@ -25,13 +43,40 @@ export class ProductsRepository {
   /** Page queries this instance has sent to MySQL (lets tests see cache coalescing). */
   pageQueries = 0;
 
+  private readonly prefixPlans = new Map<string, { plan: PrefixPlan; until: number }>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Reads one keyset page (read replica when configured). */
   async findPage(spec: PageSpec): Promise<ProductRow[]> {
-    const { sql, params } = buildPageQuery(spec);
+    const { sql, params } = buildPageQuery(spec, await this.prefixPlan(spec));
     this.pageQueries += 1;
     return (await this.read(sql, params)) as ProductRow[];
+  }
+
+  /** Range or walk for a `q` prefix under another sort, from a bounded count of matches. */
+  private async prefixPlan(spec: PageSpec): Promise<PrefixPlan> {
+    if (spec.q === null || spec.sort === 'name') {
+      return 'walk';
+    }
+    const key = `${spec.categories.join(',')}\n${spec.q.toLowerCase()}`;
+    const now = Date.now();
+    const known = this.prefixPlans.get(key);
+    if (known && known.until > now) {
+      return known.plan;
+    }
+    const max =
+      spec.categories.length === 0
+        ? PREFIX_RANGE_MAX_ROWS
+        : PREFIX_RANGE_MAX_ROWS_PER_CATEGORY * spec.categories.length;
+    const { sql, params } = buildPrefixCountQuery(spec.categories, spec.q, max + 1);
+    const rows = (await this.read(sql, params)) as { n: number | string }[];
+    const plan: PrefixPlan = Number(rows[0]?.n ?? 0) <= max ? 'range' : 'walk';
+    if (this.prefixPlans.size >= PREFIX_PLAN_CACHE_MAX) {
+      this.prefixPlans.clear();
+    }
+    this.prefixPlans.set(key, { plan, until: now + PREFIX_PLAN_TTL_MS });
+    return plan;
   }
 
   /** The sort key of a product in the form the seek predicate compares, or null if gone. */
@@ -46,8 +91,26 @@ export class ProductsRepository {
     return key instanceof Date ? toDbDateTime(key) : (key as string | number);
   }
 
-  findById(id: number): Promise<Product | null> {
-    return this.dataSource.manager.findOneBy(Product, { id });
+  /** One product by primary key: raw SQL on the read path, no entity metadata at work. */
+  async findById(id: number): Promise<Product | null> {
+    const rows = (await this.read(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`, [
+      id,
+    ])) as ProductRow[];
+    const row = rows[0];
+    if (!row) {
+      return null;
+    }
+    return {
+      id: Number(row.id),
+      sku: row.sku,
+      name: row.name,
+      description: row.description,
+      category: row.category,
+      price: row.price,
+      stock: row.stock,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
   }
 
   async insert(manager: EntityManager, product: Omit<Product, 'id'>): Promise<Product> {
