@@ -152,6 +152,7 @@ describe('Prometheus metrics', () => {
     expect(Object.fromEntries(types)).toMatchObject({
       http_request_duration_seconds: 'histogram',
       products_cache_requests_total: 'counter',
+      products_cache_memory_hits_total: 'counter',
       oauth_token_fetches_total: 'counter',
       partner_circuit_state: 'gauge',
       partner_circuit_transitions_total: 'counter',
@@ -189,6 +190,26 @@ describe('Prometheus metrics', () => {
     expect(
       valueOf(exposition, 'http_request_duration_seconds_bucket', { ...live, le: '+Inf' }),
     ).toBe(before + 5);
+  });
+
+  it('counts listing cache lookups by result, and the hits answered in process', async () => {
+    const read = async (name: string, labels: Record<string, string> = {}): Promise<number> =>
+      valueOf(await scrape(), name, labels) ?? 0;
+    const path = '/products?limit=1&sort=id';
+    for (let i = 1; i <= 10 && (await read('products_cache_memory_hits_total')) === 0; i += 1) {
+      // Distinct clients: this suite's rate limit is 2 requests per window.
+      const res = await test.app.inject({
+        method: 'GET',
+        url: path,
+        remoteAddress: `10.77.0.${i}`,
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(await read('products_cache_requests_total', { result: 'miss' })).toBe(1);
+    expect(await read('products_cache_memory_hits_total')).toBe(1);
+    expect(await read('products_cache_requests_total', { result: 'hit' })).toBeGreaterThanOrEqual(
+      1,
+    );
   });
 
   it('records rate-limit rejections by group and the 429 in the histogram', async () => {

@@ -27,6 +27,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly productsCacheMemoryHits = new Counter({
+    name: 'products_cache_memory_hits_total',
+    help: 'Product listing cache hits answered in process, without asking Redis (part of result="hit")',
+    registers: [this.registry],
+  });
+
   readonly tokenFetches = new Counter({
     name: 'oauth_token_fetches_total',
     help: 'Requests made to the OAuth token endpoint by outcome',

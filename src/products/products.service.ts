@@ -64,7 +64,7 @@ export class ProductsService {
 
   /** One page as serialized JSON plus its ETag, from the response cache when possible. */
   async list(query: ListProductsQuery): Promise<ListingResponse> {
-    const { response, result } = await this.cache.getOrCompute(
+    const { response, result, layer } = await this.cache.getOrCompute(
       {
         namespace: PRODUCTS_CACHE_NAMESPACE,
         key: hashQuery(canonicalQuery(query)),
@@ -73,6 +73,9 @@ export class ProductsService {
       () => this.renderPage(query),
     );
     this.metrics.productsCache.inc({ result });
+    if (layer === 'memory') {
+      this.metrics.productsCacheMemoryHits.inc();
+    }
     return { ...response, cache: result };
   }
 

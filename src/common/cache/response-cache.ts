@@ -1,8 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
-import { InjectRedis } from '../redis/redis.module';
+import { redisConfig, RedisConfig } from '../../config/configuration';
+import { createRedisClient, InjectRedis } from '../redis/redis.module';
+import { ByteLru } from './byte-lru';
+import { GenerationTracker } from './generation-tracker';
 import { SingleFlight } from './single-flight';
+
+/** Optional provider overriding the in-process layer's bounds (tests). */
+export const RESPONSE_CACHE_OPTIONS = Symbol('RESPONSE_CACHE_OPTIONS');
 
 /** A cached response body (serialized JSON) and its strong ETag. */
 export interface CachedResponse {
@@ -11,10 +17,13 @@ export interface CachedResponse {
 }
 
 export type CacheResult = 'hit' | 'miss' | 'error';
+/** `memory`: answered in process without a round trip; `redis`: Redis was asked. */
+export type CacheLayer = 'memory' | 'redis';
 
 export interface CacheOutcome {
   readonly response: CachedResponse;
   readonly result: CacheResult;
+  readonly layer: CacheLayer;
 }
 
 export interface CacheEntryOptions {
@@ -25,12 +34,25 @@ export interface CacheEntryOptions {
 }
 
 /**
- * One round trip per lookup: reads the namespace's generation and the entry stored under
- * it. Bumping the generation (INCR) orphans every entry of the namespace at once.
+ * One round trip per Redis lookup: reads the namespace's generation, the entry stored
+ * under it and its remaining TTL. Bumping the generation (INCR) orphans every entry of the
+ * namespace at once.
  */
 const LOOKUP_SCRIPT = `
 local gen = redis.call('GET', KEYS[1]) or '0'
-return { gen, redis.call('GET', KEYS[2] .. gen .. ':' .. ARGV[1]) }
+local key = KEYS[2] .. gen .. ':' .. ARGV[1]
+local value = redis.call('GET', key)
+if value then
+  return { gen, value, redis.call('PTTL', key) }
+end
+return { gen, false, 0 }
+`;
+
+/** Bumps a generation and announces the new value to every instance, in one round trip. */
+const BUMP_SCRIPT = `
+local gen = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], gen .. ' ' .. ARGV[2])
+return gen
 `;
 
 const TTL_JITTER = 0.1;
@@ -38,10 +60,32 @@ const LOG_INTERVAL_MS = 10_000;
 const BUMP_RETRY_MS = 500;
 const BUMP_RETRY_ATTEMPTS = 120;
 
-type LookupReply = [string, string | null];
-type RedisWithLookup = Redis & {
+/** Total size of the in-process layer (bodies, ETags and keys, in UTF-8 bytes). */
+export const MEMORY_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+/** Every generation in use is re-read from Redis this often, whatever pub/sub delivers. */
+export const GENERATION_REFRESH_MS = 250;
+/**
+ * The in-process layer serves a namespace only within this long of the send time of the
+ * last read of its generation from Redis: the bound on how late an instance that missed
+ * the announcement (or cannot reach Redis) sees a bump.
+ */
+export const GENERATION_MAX_AGE_MS = 750;
+/** Bookkeeping per in-process entry, counted against MEMORY_CACHE_MAX_BYTES. */
+const ENTRY_OVERHEAD_BYTES = 160;
+/** Channel suffix (after REDIS_KEY_PREFIX) on which bumps are announced as `<gen> <ns>`. */
+export const GENERATION_CHANNEL = 'cache:generations';
+
+type LookupReply = [string, string | null, number];
+type RedisWithScripts = Redis & {
   responseCacheLookup(genKey: string, entryPrefix: string, key: string): Promise<LookupReply>;
+  responseCacheBump(genKey: string, channel: string, namespace: string): Promise<number>;
 };
+
+export interface ResponseCacheOptions {
+  readonly memoryMaxBytes?: number;
+  readonly refreshMs?: number;
+  readonly maxAgeMs?: number;
+}
 
 export function strongEtag(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
@@ -59,77 +103,174 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 }
 
 /**
- * Redis response cache with generation-based invalidation, TTL jitter and per-instance
- * single-flight on misses. When Redis is unreachable the value is computed and served
- * anyway (reported as `error`), never turned into a failure.
+ * Two-level response cache with generation-based invalidation, TTL jitter and
+ * per-instance single-flight on misses.
+ *
+ * L1 is in process: a byte-bounded LRU keyed by (namespace, generation, key), consulted
+ * only while the namespace's generation is known and was confirmed from Redis within
+ * GENERATION_MAX_AGE_MS, so a hit there costs no round trip. L2 is Redis, read with one
+ * script (generation + entry) when L1 cannot answer. A bump is applied locally as soon as
+ * INCR returns, announced on a pub/sub channel that every instance adopts at once, and
+ * picked up by every instance's periodic re-read if the announcement is lost.
+ *
+ * When Redis is unreachable the value is computed and served anyway (reported as
+ * `error`), never turned into a failure.
  */
 @Injectable()
-export class ResponseCache {
+export class ResponseCache implements OnModuleDestroy {
   private readonly logger = new Logger(ResponseCache.name);
   private readonly flight = new SingleFlight<CachedResponse>();
+  private readonly memory: ByteLru<CachedResponse>;
+  private readonly generations: GenerationTracker;
+  private readonly channel: string;
+  private subscriber: Redis | null = null;
   private lastLogged = 0;
   private pendingBumps = new Set<string>();
 
-  constructor(@InjectRedis() private readonly redis: Redis) {
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    @Inject(redisConfig.KEY) private readonly redisSettings: RedisConfig,
+    @Optional() @Inject(RESPONSE_CACHE_OPTIONS) options: ResponseCacheOptions | null = null,
+  ) {
     if (!('responseCacheLookup' in redis)) {
       redis.defineCommand('responseCacheLookup', { numberOfKeys: 2, lua: LOOKUP_SCRIPT });
+      redis.defineCommand('responseCacheBump', { numberOfKeys: 1, lua: BUMP_SCRIPT });
     }
+    // ioredis applies keyPrefix to keys, not to channels.
+    this.channel = `${redisSettings.keyPrefix}${GENERATION_CHANNEL}`;
+    this.memory = new ByteLru(options?.memoryMaxBytes ?? MEMORY_CACHE_MAX_BYTES);
+    this.generations = new GenerationTracker((namespaces) => this.readGenerations(namespaces), {
+      refreshMs: options?.refreshMs ?? GENERATION_REFRESH_MS,
+      maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
+      onReset: (namespace) => this.memory.deletePrefix(`${namespace}\u0000`),
+    });
   }
 
   async getOrCompute(
     options: CacheEntryOptions,
     compute: () => Promise<string>,
   ): Promise<CacheOutcome> {
+    const { namespace, key } = options;
+    const known = this.generations.current(namespace);
+    if (known !== null) {
+      const held = this.memory.get(memoryKey(namespace, known, key), Date.now());
+      if (held !== undefined) {
+        return { result: 'hit', layer: 'memory', response: held };
+      }
+    }
+    this.subscribe();
     let generation: string;
     try {
-      const [gen, stored] = await this.lookup(options);
+      const token = this.generations.token(namespace);
+      const [gen, stored, pttl] = await this.lookup(options);
+      this.generations.observe(namespace, gen, token);
       if (stored !== null) {
         const newline = stored.indexOf('\n');
-        return {
-          result: 'hit',
-          response: { etag: stored.slice(0, newline), body: stored.slice(newline + 1) },
-        };
+        const response = { etag: stored.slice(0, newline), body: stored.slice(newline + 1) };
+        this.remember(options, gen, response, pttl > 0 ? pttl : options.ttlS * 1000);
+        return { result: 'hit', layer: 'redis', response };
       }
       generation = gen;
     } catch (error) {
       this.warn('lookup', error);
-      const response = await this.flight.run(`uncached:${options.namespace}:${options.key}`, () =>
+      const response = await this.flight.run(`uncached:${namespace}:${key}`, () =>
         compute().then((body) => ({ body, etag: strongEtag(body) })),
       );
-      return { result: 'error', response };
+      return { result: 'error', layer: 'redis', response };
     }
-    const response = await this.flight.run(
-      `${options.namespace}:${generation}:${options.key}`,
-      async () => {
-        const body = await compute();
-        const entry = { body, etag: strongEtag(body) };
-        await this.store(options, generation, entry).catch((error: unknown) =>
-          this.warn('store', error),
-        );
-        return entry;
-      },
-    );
-    return { result: 'miss', response };
+    const response = await this.flight.run(`${namespace}:${generation}:${key}`, async () => {
+      const body = await compute();
+      const entry = { body, etag: strongEtag(body) };
+      const ttlMs = jitteredTtlMs(options.ttlS);
+      await this.store(options, generation, entry, ttlMs).then(
+        () => this.remember(options, generation, entry, ttlMs),
+        (error: unknown) => this.warn('store', error),
+      );
+      return entry;
+    });
+    return { result: 'miss', layer: 'redis', response };
   }
 
   /**
-   * Invalidates every entry of `namespace`. If Redis cannot be reached, retries in the
-   * background so that entries written before the outage are not served once it is back.
+   * Invalidates every entry of `namespace`: this instance stops serving them as soon as
+   * the INCR returns, the others when the announcement or their next re-read reaches
+   * them. If Redis cannot be reached, this instance drops its in-process entries of the
+   * namespace and the bump is retried in the background, so that entries written before
+   * the outage are not served once it is back.
    */
   async invalidate(namespace: string): Promise<void> {
+    this.subscribe();
     try {
-      await this.redis.incr(generationKey(namespace));
+      await this.bump(namespace);
     } catch (error) {
+      this.memory.deletePrefix(`${namespace}\u0000`);
       this.warn('invalidate', error);
       this.retryBump(namespace);
     }
+  }
+
+  onModuleDestroy(): void {
+    this.generations.stop();
+    const subscriber = this.subscriber;
+    this.subscriber = null;
+    if (subscriber !== null) {
+      subscriber.removeAllListeners('ready');
+      subscriber.disconnect();
+    }
+  }
+
+  /** Sum of the sizes of the in-process entries (for tests and diagnostics). */
+  get memoryBytes(): number {
+    return this.memory.bytes;
+  }
+
+  private async bump(namespace: string): Promise<void> {
+    const generation = await (this.redis as RedisWithScripts).responseCacheBump(
+      generationKey(namespace),
+      this.channel,
+      namespace,
+    );
+    this.generations.advance(namespace, Number(generation));
+  }
+
+  /**
+   * Opens the subscriber connection on first use: announcements are adopted at once, and
+   * every (re)connection is followed by a re-read, as announcements made while it was
+   * away are lost.
+   */
+  private subscribe(): void {
+    if (this.subscriber !== null) {
+      return;
+    }
+    const subscriber = createRedisClient(this.redisSettings, this.logger);
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) {
+        return;
+      }
+      const space = message.indexOf(' ');
+      const generation = Number(message.slice(0, space));
+      if (space > 0 && Number.isSafeInteger(generation)) {
+        this.generations.advance(message.slice(space + 1), generation);
+      }
+    });
+    subscriber.on('ready', () => void this.generations.refresh());
+    subscriber.subscribe(this.channel).catch((error: unknown) => this.warn('subscribe', error));
+  }
+
+  private async readGenerations(namespaces: readonly string[]): Promise<(string | null)[]> {
+    if (this.redis.status !== 'ready') {
+      throw new Error(`Redis is ${this.redis.status}`);
+    }
+    // One GET per namespace (not MGET: the keys need not share a cluster slot).
+    return Promise.all(namespaces.map((namespace) => this.redis.get(generationKey(namespace))));
   }
 
   private lookup(options: CacheEntryOptions): Promise<LookupReply> {
     if (this.redis.status !== 'ready') {
       return Promise.reject(new Error(`Redis is ${this.redis.status}`));
     }
-    return (this.redis as RedisWithLookup).responseCacheLookup(
+    return (this.redis as RedisWithScripts).responseCacheLookup(
       generationKey(options.namespace),
       entryPrefix(options.namespace),
       options.key,
@@ -140,9 +281,8 @@ export class ResponseCache {
     options: CacheEntryOptions,
     generation: string,
     entry: CachedResponse,
+    ttlMs: number,
   ): Promise<void> {
-    const jitter = 1 - TTL_JITTER + Math.random() * 2 * TTL_JITTER;
-    const ttlMs = Math.max(1, Math.round(options.ttlS * 1000 * jitter));
     await this.redis.set(
       `${entryPrefix(options.namespace)}${generation}:${options.key}`,
       `${entry.etag}\n${entry.body}`,
@@ -151,13 +291,35 @@ export class ResponseCache {
     );
   }
 
+  /**
+   * Keeps an entry in process, only when it belongs to the generation currently trusted:
+   * entries of older generations could never be read, and while the generation is not
+   * known nothing is read from L1 at all.
+   */
+  private remember(
+    options: CacheEntryOptions,
+    generation: string,
+    entry: CachedResponse,
+    ttlMs: number,
+  ): void {
+    const { namespace, key } = options;
+    const gen = Number(generation);
+    if (this.generations.current(namespace) !== gen) {
+      return;
+    }
+    const name = memoryKey(namespace, gen, key);
+    const bytes =
+      Buffer.byteLength(entry.body) + entry.etag.length + name.length + ENTRY_OVERHEAD_BYTES;
+    this.memory.set(name, entry, bytes, Date.now() + ttlMs);
+  }
+
   private retryBump(namespace: string, attempt = 1): void {
     if (attempt === 1 && this.pendingBumps.has(namespace)) {
       return;
     }
     this.pendingBumps.add(namespace);
     const timer = setTimeout(() => {
-      this.redis.incr(generationKey(namespace)).then(
+      this.bump(namespace).then(
         () => this.pendingBumps.delete(namespace),
         () => {
           if (attempt < BUMP_RETRY_ATTEMPTS) {
@@ -180,6 +342,15 @@ export class ResponseCache {
       );
     }
   }
+}
+
+function jitteredTtlMs(ttlS: number): number {
+  const jitter = 1 - TTL_JITTER + Math.random() * 2 * TTL_JITTER;
+  return Math.max(1, Math.round(ttlS * 1000 * jitter));
+}
+
+function memoryKey(namespace: string, generation: number, key: string): string {
+  return `${namespace}\u0000${generation}\u0000${key}`;
 }
 
 function generationKey(namespace: string): string {
