@@ -37,6 +37,11 @@ export interface ScenarioResult extends LoadResult {
   readonly cache: CacheShare | null;
   /** CPU time (user + system) of the serving process per request, in µs. */
   readonly cpuUsPerRequest: number | null;
+  /**
+   * CPU time of the database server process per request, in µs, when it runs on this
+   * machine (its /proc entry is readable); it includes any other clients of that server.
+   */
+  readonly dbCpuUsPerRequest?: number | null;
   /** InnoDB buffer pool misses (pages read from disk) per request, server-wide. */
   readonly diskReadsPerRequest: number | null;
   readonly notes: string[];
@@ -54,7 +59,12 @@ export interface BenchReport {
   readonly settings: { durationS: number; connections: number; products: number; dbName: string };
   readonly seeding: SeedingResult;
   /** InnoDB buffer pool against the products table (data + indexes), MiB. */
-  readonly database: { readonly bufferPoolMb: number; readonly productsMb: number };
+  readonly database: {
+    readonly bufferPoolMb: number;
+    readonly productsMb: number;
+    /** What the pool was before the bench grew it (SET GLOBAL); null = left as it was. */
+    readonly bufferPoolGrownFromMb?: number | null;
+  };
   readonly scenarios: ScenarioResult[];
   readonly service: { rssMb: number; peakRssMb: number };
   readonly ratios: { hotOverFloorRps: number | null; deepOverFirstPageP95: number | null };
@@ -158,7 +168,11 @@ export function toMarkdown(report: BenchReport): string {
     `Run ${report.at} on ${m.nproc} × ${m.cpuModel}, ${m.ramGb} GB RAM; Node ${m.node}, ` +
       `MariaDB ${m.mariadb}, Redis ${m.redis}. ${report.settings.connections} connections, ` +
       `${report.settings.durationS} s per scenario, ${report.settings.products.toLocaleString('en-US')} products ` +
-      `(${report.database.productsMb} MiB of data and indexes; InnoDB buffer pool ${report.database.bufferPoolMb} MiB).`,
+      `(${report.database.productsMb} MiB of data and indexes; InnoDB buffer pool ${report.database.bufferPoolMb} MiB` +
+      (report.database.bufferPoolGrownFromMb
+        ? `, grown by the bench from ${report.database.bufferPoolGrownFromMb} MiB`
+        : '') +
+      ').',
     '',
     `Seeding: ${s.mode}` +
       (s.rowsPerS !== null
@@ -169,11 +183,11 @@ export function toMarkdown(report: BenchReport): string {
         : '') +
       '.',
     '',
-    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | server CPU µs/req | InnoDB disk reads/req |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | server CPU µs/req | DB CPU µs/req | InnoDB disk reads/req |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...report.scenarios.map((r) => {
       const share = hitShare(r.cache);
-      return `| ${r.name} | ${r.description} | ${r.rps.toLocaleString('en-US')} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${share === null ? '–' : pct(share)} | ${r.cpuUsPerRequest ?? '–'} | ${r.diskReadsPerRequest ?? '–'} |`;
+      return `| ${r.name} | ${r.description} | ${r.rps.toLocaleString('en-US')} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${share === null ? '–' : pct(share)} | ${r.cpuUsPerRequest ?? '–'} | ${r.dbCpuUsPerRequest ?? '–'} | ${r.diskReadsPerRequest ?? '–'} |`;
     }),
     '',
     `Service RSS after the runs: ${report.service.rssMb.toFixed(0)} MB (peak ${report.service.peakRssMb.toFixed(0)} MB).`,

@@ -52,6 +52,7 @@ interface Target {
 async function measure(
   options: BenchOptions,
   stores: Stores,
+  dbPid: number | null,
   name: ScenarioName,
   { child: target, service }: Target,
   nextPath: () => string,
@@ -61,6 +62,7 @@ async function measure(
   const before = service ? await cacheCounters(service) : null;
   const pid = target.process.pid as number;
   const cpuBefore = cpuMsOf(pid);
+  const dbCpuBefore = dbPid === null ? 0 : cpuMsOf(dbPid);
   log(`${name}: ${options.durationS} s at ${options.connections} connections`);
   const load = await runLoad({
     name,
@@ -70,6 +72,7 @@ async function measure(
     durationS: options.durationS,
   });
   const cpuMs = cpuMsOf(pid) - cpuBefore;
+  const dbCpuMs = dbPid === null ? null : cpuMsOf(dbPid) - dbCpuBefore;
   const diskReads = (await stores.innodbDiskReads()) - readsBefore;
   const cache = service && before ? cacheDelta(before, await cacheCounters(service)) : null;
   log(
@@ -81,6 +84,8 @@ async function measure(
     description: describe(name, options.deepPage),
     ...load,
     cpuUsPerRequest,
+    dbCpuUsPerRequest:
+      dbCpuMs !== null && load.requests > 0 ? Math.round((dbCpuMs * 1000) / load.requests) : null,
     diskReadsPerRequest:
       load.requests > 0 ? Math.round((diskReads / load.requests) * 100) / 100 : null,
     cache,
@@ -115,6 +120,7 @@ async function runScenarios(
     (n) => options.only.length === 0 || options.only.includes(n),
   );
   const results: ScenarioResult[] = [];
+  const dbPid = await stores.localServerPid();
 
   const first = await fetch(`${service.url}${HOT_PATH}`);
   const body = Buffer.from(await first.arrayBuffer());
@@ -143,6 +149,7 @@ async function runScenarios(
           await measure(
             options,
             stores,
+            dbPid,
             name,
             { child: running.floor, service: null },
             () => HOT_PATH,
@@ -154,19 +161,19 @@ async function runScenarios(
       }
       case 'hot':
         await fetch(`${service.url}${HOT_PATH}`);
-        results.push(await measure(options, stores, name, svc, () => HOT_PATH));
+        results.push(await measure(options, stores, dbPid, name, svc, () => HOT_PATH));
         break;
       case 'first-page':
-        results.push(await measure(options, stores, name, svc, firstPagePaths()));
+        results.push(await measure(options, stores, dbPid, name, svc, firstPagePaths()));
         break;
       case 'miss':
-        results.push(await measure(options, stores, name, svc, missPaths(facts)));
+        results.push(await measure(options, stores, dbPid, name, svc, missPaths(facts)));
         break;
       case 'filters':
-        results.push(await measure(options, stores, name, svc, filterPaths(facts)));
+        results.push(await measure(options, stores, dbPid, name, svc, filterPaths(facts)));
         break;
       case 'by-id':
-        results.push(await measure(options, stores, name, svc, byIdPaths(facts)));
+        results.push(await measure(options, stores, dbPid, name, svc, byIdPaths(facts)));
         break;
       case 'deep': {
         const reference = results.find((r) => r.name === 'first-page');
@@ -180,7 +187,9 @@ async function runScenarios(
         );
         await stores.flushPrefix();
         const note = `${cursors.paths.length.toLocaleString('en-US')} distinct cursors for pages ${cursors.fromPage}–${cursors.toPage} of 20 rows`;
-        results.push(await measure(options, stores, name, svc, deepPaths(cursors.paths), [note]));
+        results.push(
+          await measure(options, stores, dbPid, name, svc, deepPaths(cursors.paths), [note]),
+        );
         break;
       }
       default: {
@@ -223,9 +232,18 @@ async function main(): Promise<void> {
   let versions: { mariadb: string; redis: string };
   let database: BenchReport['database'];
   try {
+    const pool = await stores.growBufferPool(options.products);
+    log(
+      pool.toMb > pool.fromMb
+        ? `InnoDB buffer pool grown from ${pool.fromMb} to ${pool.toMb} MiB (SET GLOBAL innodb_buffer_pool_size) to hold the catalog (~${Math.round(pool.catalogMb)} MiB of data and indexes)`
+        : `InnoDB buffer pool ${pool.fromMb} MiB, enough for the catalog (~${Math.round(pool.catalogMb)} MiB; wanted ${pool.wantedMb} MiB): left as it is`,
+    );
     seeding = await ensureSeeded(options, stores);
     versions = await stores.versions();
-    database = await stores.innodbFit();
+    database = {
+      ...(await stores.innodbFit()),
+      bufferPoolGrownFromMb: pool.toMb > pool.fromMb ? pool.fromMb : null,
+    };
     const facts = await stores.catalogFacts();
     await stores.flushPrefix();
     running.service = await startService(options, profileDir);

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { existsSync, readFileSync } from 'node:fs';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import type { BenchOptions } from './options';
 
@@ -104,6 +105,48 @@ export class Stores {
     };
   }
 
+  /**
+   * Grows the InnoDB buffer pool (never shrinks it) to hold the catalog's data and
+   * indexes with room to spare, so scenarios measure the service and its plans rather
+   * than disk reads. Sized before seeding from the larger of the table as it is and
+   * `products` × BYTES_PER_PRODUCT; `SET GLOBAL` resizes a running MariaDB 10.11 or
+   * MySQL 8 (in the background, which is waited for).
+   */
+  async growBufferPool(products: number): Promise<BufferPoolSizing> {
+    const fit = await this.innodbFit();
+    const catalogMb = Math.max(fit.productsMb, (products * BYTES_PER_PRODUCT) / 1048576);
+    const wantedMb = Math.ceil((catalogMb * 1.25 + 256) / POOL_STEP_MB) * POOL_STEP_MB;
+    const sizing = { fromMb: fit.bufferPoolMb, toMb: fit.bufferPoolMb, wantedMb, catalogMb };
+    if (fit.bufferPoolMb >= wantedMb) {
+      return sizing;
+    }
+    await this.query('SET GLOBAL innodb_buffer_pool_size = ?', [wantedMb * 1048576]);
+    const deadline = Date.now() + 60_000;
+    let nowMb = fit.bufferPoolMb;
+    while (nowMb < wantedMb && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      nowMb = (await this.innodbFit()).bufferPoolMb;
+    }
+    return { ...sizing, toMb: nowMb };
+  }
+
+  /**
+   * The database server's process id when it runs on this machine (its pid file and
+   * /proc entry are readable), for its CPU time per request; null otherwise.
+   */
+  async localServerPid(): Promise<number | null> {
+    if (!['127.0.0.1', 'localhost', '::1'].includes(this.options.dbHost)) {
+      return null;
+    }
+    try {
+      const [row] = await this.query<RowDataPacket & { file: string }>('SELECT @@pid_file AS file');
+      const pid = Number(readFileSync(row.file, 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** InnoDB pages read from disk so far (server-wide: buffer pool misses). */
   async innodbDiskReads(): Promise<number> {
     const [row] = await this.query<RowDataPacket & { Value: string }>(
@@ -143,6 +186,18 @@ export class Stores {
     this.redis.disconnect();
     await this.db?.end();
   }
+}
+
+/** Data and indexes per product (1,000,000 products: 542 MiB), to size before seeding. */
+const BYTES_PER_PRODUCT = 600;
+/** Buffer pool sizes are whole multiples of this (the default chunk size is 128 MiB). */
+const POOL_STEP_MB = 128;
+
+export interface BufferPoolSizing {
+  readonly fromMb: number;
+  readonly toMb: number;
+  readonly wantedMb: number;
+  readonly catalogMb: number;
 }
 
 export interface CatalogFacts {
