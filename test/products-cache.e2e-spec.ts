@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Connection } from 'mysql2/promise';
-import { GENERATION_MAX_AGE_MS } from '../src/common/cache/response-cache';
+import { GENERATION_MAX_AGE_MS, generationKey } from '../src/common/cache/response-cache';
 import { REDIS_CLIENT } from '../src/common/redis/redis.constants';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';
@@ -122,7 +122,7 @@ describe('GET /products: in-process response cache', () => {
     expect(stale.cache).toBe('hit');
     expect(stale.data[1].stock).toBe(1);
     // INCR the generation behind the service's back: nothing is published.
-    await raw.incr(`${env.redisPrefix}${PRODUCTS_CACHE_NAMESPACE}:gen`);
+    await raw.incr(`${env.redisPrefix}${generationKey(PRODUCTS_CACHE_NAMESPACE)}`);
     const started = Date.now();
     await eventually(async () => {
       expect((await list(b, path)).data[1].stock).toBe(42);

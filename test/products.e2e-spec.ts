@@ -329,7 +329,7 @@ describe('GET /products', () => {
     it('stores the body under the service prefix with a TTL', async () => {
       const redis = new Redis(env.vars.REDIS_URL);
       try {
-        const keys = await redis.keys(`${env.redisPrefix}products:list:page:*`);
+        const keys = await redis.keys(`${env.redisPrefix}{products:list}:page:*`);
         expect(keys.length).toBeGreaterThan(0);
         const ttl = await redis.pttl(keys[0]);
         expect(ttl).toBeGreaterThan(0);

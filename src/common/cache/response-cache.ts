@@ -353,10 +353,14 @@ function memoryKey(namespace: string, generation: number, key: string): string {
   return `${namespace}\u0000${generation}\u0000${key}`;
 }
 
-function generationKey(namespace: string): string {
-  return `${namespace}:gen`;
+/**
+ * A namespace's generation and its entries share one `{namespace}` hash tag: the lookup
+ * script reads both, so on a Redis Cluster they must live in one slot.
+ */
+export function generationKey(namespace: string): string {
+  return `{${namespace}}:gen`;
 }
 
 function entryPrefix(namespace: string): string {
-  return `${namespace}:page:`;
+  return `{${namespace}}:page:`;
 }
