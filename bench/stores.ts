@@ -1,5 +1,7 @@
 import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
+import { GENERATION_CHANNEL, generationKey } from '../src/common/cache/response-cache';
+import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import type { BenchOptions } from './options';
 
@@ -162,12 +164,18 @@ export class Stores {
     return { mariadb: row.v, redis };
   }
 
-  /** Deletes every key under the bench prefix: listing cache, rate-limit logs, the lot. */
+  /**
+   * Empties the service's caches: deletes every key under the bench prefix (cached pages,
+   * rate-limit state, the lot) except the listing generation, which it bumps and announces
+   * as a catalog write does, so each instance also drops its in-process copies at once
+   * (deleting the generation would leave them trusted until the next periodic re-read).
+   */
   async flushPrefix(): Promise<number> {
+    const generation = `${this.options.redisPrefix}${generationKey(PRODUCTS_CACHE_NAMESPACE)}`;
     let cursor = '0';
     let deleted = 0;
     do {
-      const [next, keys] = await this.redis.scan(
+      const [next, found] = await this.redis.scan(
         cursor,
         'MATCH',
         `${this.options.redisPrefix}*`,
@@ -175,10 +183,16 @@ export class Stores {
         1000,
       );
       cursor = next;
+      const keys = found.filter((key) => key !== generation);
       if (keys.length > 0) {
         deleted += await this.redis.unlink(...keys);
       }
     } while (cursor !== '0');
+    const bumped = await this.redis.incr(generation);
+    await this.redis.publish(
+      `${this.options.redisPrefix}${GENERATION_CHANNEL}`,
+      `${bumped} ${PRODUCTS_CACHE_NAMESPACE}`,
+    );
     return deleted;
   }
 

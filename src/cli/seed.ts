@@ -3,6 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { parseArgs } from 'node:util';
 import { databaseConfig, redisConfig } from '../config/configuration';
 import { EnvValidationError } from '../config/env.validation';
+import { GENERATION_CHANNEL, generationKey } from '../common/cache/response-cache';
 import { PRODUCTS_CACHE_NAMESPACE } from '../products/products.constants';
 import { isCatalogEmpty, seedCatalog } from '../products/seed/catalog-seeder';
 import { openMigratedDataSource } from './cli-database';
@@ -33,7 +34,13 @@ async function invalidateListings(): Promise<void> {
   });
   try {
     await redis.connect();
-    await redis.incr(`${PRODUCTS_CACHE_NAMESPACE}:gen`);
+    // As a catalog write does (ResponseCache): bump, then announce it so instances drop
+    // their in-process pages at once.
+    const generation = await redis.incr(generationKey(PRODUCTS_CACHE_NAMESPACE));
+    await redis.publish(
+      `${config.keyPrefix}${GENERATION_CHANNEL}`,
+      `${generation} ${PRODUCTS_CACHE_NAMESPACE}`,
+    );
   } catch (error) {
     console.warn(`seed: could not invalidate cached listings: ${(error as Error).message}`);
   } finally {
