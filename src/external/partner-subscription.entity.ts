@@ -2,6 +2,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
@@ -22,10 +23,12 @@ export class PartnerSubscription {
   id!: string;
 
   /** The partner's id of the subscription. */
-  @Column({ name: 'partner_id', type: 'varchar', length: 128, unique: true, collation: BINARY })
+  @Index('UQ_partner_subscriptions_partner_id', { unique: true })
+  @Column({ name: 'partner_id', type: 'varchar', length: 128, collation: BINARY })
   partnerId!: string;
 
-  @Column({ type: 'varchar', length: 512, unique: true, collation: BINARY })
+  @Index('UQ_partner_subscriptions_url', { unique: true })
+  @Column({ type: 'varchar', length: 512, collation: BINARY })
   url!: string;
 
   /** Event types, stored as a JSON array in text (portable across MySQL and MariaDB). */
@@ -35,9 +38,20 @@ export class PartnerSubscription {
   @Column({ type: 'varchar', length: 512, collation: BINARY, select: false })
   secret!: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  @CreateDateColumn({
+    name: 'created_at',
+    type: 'datetime',
+    precision: 3,
+    default: () => 'CURRENT_TIMESTAMP(3)',
+  })
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 3 })
+  @UpdateDateColumn({
+    name: 'updated_at',
+    type: 'datetime',
+    precision: 3,
+    default: () => 'CURRENT_TIMESTAMP(3)',
+    onUpdate: 'CURRENT_TIMESTAMP(3)',
+  })
   updatedAt!: Date;
 }

@@ -5,15 +5,19 @@ const bigintToNumber = {
   from: (value: string | null): number | null => (value === null ? null : Number(value)),
 };
 
-/** A catalog product (table `products`; indexes in migrations/…-create-products.ts). */
+/**
+ * A catalog product (table `products`). The listing indexes (migrations/…-create-products.ts,
+ * widened by …-listing-covering-indexes.ts) carry price, stock and name after their sort
+ * columns, so filters are checked inside the index.
+ */
 @Entity({ name: 'products' })
-@Index('ix_products_created_at', ['createdAt', 'id'])
-@Index('ix_products_price', ['price', 'id'])
-@Index('ix_products_name', ['name', 'id'])
-@Index('ix_products_category', ['category', 'id'])
-@Index('ix_products_category_created_at', ['category', 'createdAt', 'id'])
-@Index('ix_products_category_price', ['category', 'price', 'id'])
-@Index('ix_products_category_name', ['category', 'name', 'id'])
+@Index('ix_products_created_at', ['createdAt', 'id', 'price', 'stock', 'name'])
+@Index('ix_products_price', ['price', 'id', 'stock', 'name'])
+@Index('ix_products_name', ['name', 'id', 'price', 'stock'])
+@Index('ix_products_category', ['category', 'id', 'price', 'stock', 'name'])
+@Index('ix_products_category_created_at', ['category', 'createdAt', 'id', 'price', 'stock', 'name'])
+@Index('ix_products_category_price', ['category', 'price', 'id', 'stock', 'name'])
+@Index('ix_products_category_name', ['category', 'name', 'id', 'price', 'stock'])
 export class Product {
   @PrimaryColumn({ type: 'bigint', unsigned: true, transformer: bigintToNumber })
   @Generated('increment')
