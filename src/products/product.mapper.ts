@@ -1,8 +1,11 @@
 import type { ProductResponseDto } from './dto/product.response.dto';
 import type { Product } from './product.entity';
 
-/** A `products` row as mysql2 returns it from a raw query (BIGINT and DECIMAL as strings). */
-export interface ProductRow {
+/**
+ * A `products` row as mysql2 returns it from a raw query (BIGINT and DECIMAL as strings).
+ * Listing pages are read with DATETIME as text (`YYYY-MM-DD HH:MM:SS.mmm`, UTC).
+ */
+export interface ProductRow<Time = string> {
   id: string | number;
   sku: string;
   name: string;
@@ -10,8 +13,16 @@ export interface ProductRow {
   category: string;
   price: string;
   stock: number;
-  created_at: Date;
-  updated_at: Date;
+  created_at: Time;
+  updated_at: Time;
+}
+
+/**
+ * A DATETIME(3) as MySQL sends it in text (`YYYY-MM-DD HH:MM:SS.mmm`, UTC) → ISO 8601,
+ * exactly what `Date#toISOString()` of the parsed value gives.
+ */
+export function dbDateTimeToIso(value: string): string {
+  return `${value.slice(0, 10)}T${value.slice(11)}Z`;
 }
 
 /** Raw row → wire shape, without entity hydration (the listing hot path). */
@@ -24,8 +35,8 @@ export function rowToProductResponse(row: ProductRow): ProductResponseDto {
     category: row.category,
     price: row.price,
     stock: row.stock,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: dbDateTimeToIso(row.created_at),
+    updated_at: dbDateTimeToIso(row.updated_at),
   };
 }
 

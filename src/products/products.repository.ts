@@ -33,6 +33,18 @@ const PREFIX_RANGE_MAX_ROWS_PER_CATEGORY = 300;
 const PREFIX_PLAN_TTL_MS = 60_000;
 const PREFIX_PLAN_CACHE_MAX = 10_000;
 
+/** What `read` needs of TypeORM's MySQL driver and of a mysql2 pool connection. */
+interface ReadConnection {
+  query(
+    options: { sql: string; values: unknown[]; dateStrings: boolean },
+    callback: (error: Error | null, rows: unknown) => void,
+  ): void;
+  release(): void;
+}
+interface ReadDriver {
+  obtainSlaveConnection(): Promise<ReadConnection>;
+}
+
 export type ProductChanges = Partial<
   Pick<Product, 'sku' | 'name' | 'description' | 'category' | 'price' | 'stock'>
 >;
@@ -47,11 +59,15 @@ export class ProductsRepository {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Reads one keyset page (read replica when configured). */
+  /**
+   * Reads one keyset page (read replica when configured). DATETIME columns come back as
+   * the text MySQL sent (`YYYY-MM-DD HH:MM:SS.mmm`, UTC): the wire wants ISO strings, so
+   * parsing each into a Date only to format it again is skipped.
+   */
   async findPage(spec: PageSpec): Promise<ProductRow[]> {
     const { sql, params } = buildPageQuery(spec, await this.prefixPlan(spec));
     this.pageQueries += 1;
-    return (await this.read(sql, params)) as ProductRow[];
+    return (await this.read(sql, params, true)) as ProductRow[];
   }
 
   /** Range or walk for a `q` prefix under another sort, from a bounded count of matches. */
@@ -95,7 +111,7 @@ export class ProductsRepository {
   async findById(id: number): Promise<Product | null> {
     const rows = (await this.read(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`, [
       id,
-    ])) as ProductRow[];
+    ])) as ProductRow<Date>[];
     const row = rows[0];
     if (!row) {
       return null;
@@ -173,13 +189,25 @@ export class ProductsRepository {
     return this.dataSource.transaction(work);
   }
 
-  private async read(sql: string, params: unknown[]): Promise<unknown> {
-    const runner = this.dataSource.createQueryRunner('slave');
-    try {
-      return await runner.query(sql, params);
-    } finally {
-      await runner.release();
-    }
+  /**
+   * One read statement on a pooled connection, from the replicas when replication is
+   * configured (the same pools TypeORM's 'slave' query runner draws from), without a
+   * query runner per read: no logger, subscriber broadcast or result copy on the hot
+   * path. Failures are QueryFailedError, as from TypeORM.
+   */
+  private async read(sql: string, params: unknown[], dateStrings = false): Promise<unknown> {
+    const driver = this.dataSource.driver as unknown as ReadDriver;
+    const connection = await driver.obtainSlaveConnection();
+    return new Promise((resolve, reject) => {
+      connection.query({ sql, values: params, dateStrings }, (error, rows) => {
+        connection.release();
+        if (error) {
+          reject(new QueryFailedError(sql, params, error));
+        } else {
+          resolve(rows);
+        }
+      });
+    });
   }
 }
 

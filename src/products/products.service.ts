@@ -18,7 +18,7 @@ import {
   ListProductsQuery,
   normalisePrice,
 } from './list-products.query';
-import { rowToProductResponse, toProductResponse } from './product.mapper';
+import { dbDateTimeToIso, rowToProductResponse, toProductResponse } from './product.mapper';
 import { PageSpec } from './products-page.sql';
 import { PRODUCTS_CACHE_NAMESPACE, PRODUCTS_ROUTE, SortKey } from './products.constants';
 import { DuplicateSkuError, ProductNotFoundError } from './products.errors';
@@ -229,7 +229,7 @@ function cursorKey(sort: SortKey, value: unknown): string {
   if (value instanceof Date) {
     return value.toISOString();
   }
-  return String(value);
+  return sort === 'created_at' ? dbDateTimeToIso(String(value)) : String(value);
 }
 
 /** Checks a cursor's key against its sort and converts it to what MySQL compares. */
