@@ -47,7 +47,8 @@ describe('Redis Cluster mode', () => {
     const second = await test.app.inject({ method: 'GET', url: '/products?limit=5' });
     expect(first.headers['x-cache']).toBe('miss');
     expect(second.headers['x-cache']).toBe('hit');
-    expect(second.json().data.map((p: { sku: string }) => p.sku)).toEqual(['CL-1']);
+    const page = second.json<{ data: { sku: string }[] }>();
+    expect(page.data.map((p) => p.sku)).toEqual(['CL-1']);
     expect(second.headers['ratelimit-remaining']).toBe('1');
 
     const limited = await test.app.inject({ method: 'GET', url: '/products?limit=6' });
