@@ -61,7 +61,7 @@ const BUMP_RETRY_MS = 500;
 const BUMP_RETRY_ATTEMPTS = 120;
 
 /** Total size of the in-process layer (bodies, ETags and keys, in UTF-8 bytes). */
-export const MEMORY_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+export const MEMORY_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 /** Every generation in use is re-read from Redis this often, whatever pub/sub delivers. */
 export const GENERATION_REFRESH_MS = 250;
 /**
