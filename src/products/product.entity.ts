@@ -1,9 +1,5 @@
 import { Column, Entity, Generated, Index, PrimaryColumn } from 'typeorm';
-
-const bigintToNumber = {
-  to: (value: number | undefined): number | undefined => value,
-  from: (value: string | null): number | null => (value === null ? null : Number(value)),
-};
+import { bigintToNumber } from '../common/database/transformers';
 
 /**
  * A catalog product (table `products`). The listing indexes (migrations/…-create-products.ts,

@@ -1,4 +1,5 @@
 import { Column, Entity, Generated, Index, PrimaryColumn } from 'typeorm';
+import { bigintToNumber } from '../common/database/transformers';
 
 /** Life cycle of an inbox row; see docs/webhooks.md for the transitions. */
 export enum WebhookEventStatus {
@@ -8,11 +9,6 @@ export enum WebhookEventStatus {
   Ignored = 'ignored',
   Failed = 'failed',
 }
-
-const bigintToNumber = {
-  to: (value: number | undefined): number | undefined => value,
-  from: (value: string | null): number | null => (value === null ? null : Number(value)),
-};
 
 /** One partner event in the durable inbox, unique on the Standard Webhooks `webhook-id`. */
 @Entity({ name: 'webhook_events' })
