@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { RouteMethods } from './common/http/route-methods';
 import { StrictQueryGuard } from './common/http/strict-query.guard';
 import { createValidationPipe } from './common/http/validation';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
@@ -29,6 +30,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     WebhooksModule,
   ],
   providers: [
+    RouteMethods,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_GUARD, useClass: StrictQueryGuard },

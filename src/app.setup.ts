@@ -14,6 +14,7 @@ import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-detai
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
+import { RouteMethods } from './common/http/route-methods';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
@@ -111,6 +112,8 @@ export function configureApp(app: NestFastifyApplication): void {
   const lifecycle = app.get(LifecycleService);
   const metrics = app.get(MetricsService);
   const log = fastify.log as unknown as PinoLogger;
+  const routeMethods = app.get(RouteMethods);
+  fastify.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

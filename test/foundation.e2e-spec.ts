@@ -115,11 +115,18 @@ describe('Service foundation', () => {
       expect(res.json().type).toBe('https://farmlokal.example/problems/payload-too-large');
     });
 
-    it('answers a wrong method with a problem', async () => {
+    it('answers a wrong method on a known path with 405 and Allow', async () => {
       const res = await test.app.inject({ method: 'DELETE', url: '/health/live' });
-      expect([404, 405]).toContain(res.statusCode);
+      expect(res.statusCode).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
       expect(res.headers['content-type']).toMatch(PROBLEM);
-      expect(res.json().status).toBe(res.statusCode);
+      expect(res.json()).toMatchObject({
+        type: 'https://farmlokal.example/problems/method-not-allowed',
+        status: 405,
+      });
+      const param = await test.app.inject({ method: 'PUT', url: '/__probe/echo' });
+      expect(param.statusCode).toBe(405);
+      expect(param.headers.allow).toBe('POST');
     });
 
     it('hides the details of an unexpected error behind a generic 500', async () => {

@@ -5,8 +5,10 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RouteMethods } from '../http/route-methods';
 import { AppError } from './app.error';
 import { PROBLEMS, ProblemCode, problemTypeUri } from './error-catalogue';
 
@@ -115,11 +117,14 @@ export function problemBody(
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
+  constructor(private readonly routes: RouteMethods) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = toProblem(exception);
+    const path = (request.url ?? '/').split('?')[0];
+    const problem = this.methodNotAllowed(exception, request, path) ?? toProblem(exception);
 
     if (problem.status >= 500 && !(exception instanceof AppError)) {
       this.logger.error(
@@ -130,11 +135,33 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (reply.sent) {
       return;
     }
-    const path = (request.url ?? '/').split('?')[0];
     void reply
       .status(problem.status)
       .headers(problem.headers)
       .type(PROBLEM_CONTENT_TYPE)
       .send(problemBody(problem, path, String(request.id)));
+  }
+
+  /** An unrouted request for a path that exists with other methods: 405 with `Allow`. */
+  private methodNotAllowed(
+    exception: unknown,
+    request: FastifyRequest,
+    path: string,
+  ): MappedProblem | null {
+    if (!(exception instanceof NotFoundException) || request.routeOptions?.url !== undefined) {
+      return null;
+    }
+    const allowed = this.routes.allowed(path);
+    if (allowed.length === 0 || allowed.includes(request.method)) {
+      return null;
+    }
+    return {
+      code: 'METHOD_NOT_ALLOWED',
+      status: PROBLEMS.METHOD_NOT_ALLOWED.status,
+      title: PROBLEMS.METHOD_NOT_ALLOWED.title,
+      detail: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+      headers: { allow: allowed.join(', ') },
+      extensions: {},
+    };
   }
 }
