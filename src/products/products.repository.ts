@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Product } from './product.entity';
-import type { ProductRow } from './product.mapper';
+import type { ProductResponseDto } from './dto/product.response.dto';
+import { ProductRow, rowToProductResponse } from './product.mapper';
 import {
   buildPageQuery,
   buildPrefixCountQuery,
@@ -107,26 +108,14 @@ export class ProductsRepository {
     return key instanceof Date ? toDbDateTime(key) : (key as string | number);
   }
 
-  /** One product by primary key: raw SQL on the read path, no entity metadata at work. */
-  async findById(id: number): Promise<Product | null> {
-    const rows = (await this.read(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`, [
-      id,
-    ])) as ProductRow<Date>[];
-    const row = rows[0];
-    if (!row) {
-      return null;
-    }
-    return {
-      id: Number(row.id),
-      sku: row.sku,
-      name: row.name,
-      description: row.description,
-      category: row.category,
-      price: row.price,
-      stock: row.stock,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+  /** One product by primary key, as the wire shows it: the listing's raw read and mapping. */
+  async findResponseById(id: number): Promise<ProductResponseDto | null> {
+    const rows = (await this.read(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`,
+      [id],
+      true,
+    )) as ProductRow[];
+    return rows[0] ? rowToProductResponse(rows[0]) : null;
   }
 
   async insert(manager: EntityManager, product: Omit<Product, 'id'>): Promise<Product> {

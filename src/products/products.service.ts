@@ -80,11 +80,11 @@ export class ProductsService {
   }
 
   async get(id: number): Promise<ProductResponseDto> {
-    const product = await this.products.findById(id);
+    const product = await this.products.findResponseById(id);
     if (!product) {
       throw new ProductNotFoundError(id);
     }
-    return toProductResponse(product);
+    return product;
   }
 
   async create(dto: CreateProductDto, context: WriteContext): Promise<IdempotentOutcome> {
