@@ -7,6 +7,13 @@ const csv = (value: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** `host[:port],…` → [{ host, port }], with `defaultPort` where none is given. */
+const hostPorts = (value: string, defaultPort: number): { host: string; port: number }[] =>
+  csv(value).map((entry) => {
+    const [host, port] = entry.split(':');
+    return { host, port: port ? Number(port) : defaultPort };
+  });
+
 export const appConfig = registerAs('app', () => {
   const env = loadEnv();
   return {
@@ -32,10 +39,7 @@ export const databaseConfig = registerAs('database', () => {
     database: env.DB_NAME,
     poolSize: env.DB_POOL_SIZE,
     migrateOnStart: env.DB_MIGRATE_ON_START,
-    readHosts: csv(env.DB_READ_HOSTS).map((entry) => {
-      const [host, port] = entry.split(':');
-      return { host, port: port ? Number(port) : env.DB_PORT };
-    }),
+    readHosts: hostPorts(env.DB_READ_HOSTS, env.DB_PORT),
   };
 });
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
@@ -45,15 +49,9 @@ export const redisConfig = registerAs('redis', () => {
   return {
     url: env.REDIS_URL,
     keyPrefix: env.REDIS_KEY_PREFIX,
-    sentinels: csv(env.REDIS_SENTINELS).map((entry) => {
-      const [host, port] = entry.split(':');
-      return { host, port: port ? Number(port) : 26379 };
-    }),
+    sentinels: hostPorts(env.REDIS_SENTINELS, 26379),
     sentinelMaster: env.REDIS_SENTINEL_MASTER,
-    clusterNodes: csv(env.REDIS_CLUSTER_NODES).map((entry) => {
-      const [host, port] = entry.split(':');
-      return { host, port: port ? Number(port) : 6379 };
-    }),
+    clusterNodes: hostPorts(env.REDIS_CLUSTER_NODES, 6379),
   };
 });
 export type RedisConfig = ConfigType<typeof redisConfig>;
