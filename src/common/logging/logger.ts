@@ -7,6 +7,7 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["set-cookie"]',
   'req.headers["webhook-signature"]',
+  'req.headers["svix-signature"]',
   'req.headers["x-api-key"]',
   'headers.authorization',
   '*.authorization',
