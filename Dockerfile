@@ -33,6 +33,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test
+COPY scripts ./scripts
 USER node
 EXPOSE 4010
 CMD ["npm", "run", "partner:sim"]

@@ -11,11 +11,11 @@ const swc = [
   },
 ];
 const shared = {
-  moduleFileExtensions: ['js', 'json', 'ts'],
+  moduleFileExtensions: ['js', 'mjs', 'json', 'ts'],
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)s$': swc },
+  transform: { '^.+\\.(t|j|mj)s$': swc },
   // jose 6 is ESM-only; Jest on Node 20 needs it transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|oauth2-mock-server|is-plain-obj)/)'],
 };
 module.exports = {
   // A global option: Jest ignores it inside `projects`.

@@ -1,11 +1,22 @@
 import 'reflect-metadata';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Env, validateEnv } from '../src/config/env.validation';
+import { validateK8sObjects } from './support/k8s-schema';
+import {
+  K8sObject,
+  readYamlDocuments,
+  RenderedObject,
+  renderKustomization,
+} from './support/kustomize';
 
 const ROOT = join(__dirname, '..');
 const K8S_DIR = join(ROOT, 'deploy', 'k8s');
+/** The two steps of a release, applied one after the other (docs/operations.md). */
+const MIGRATE_DIR = join(K8S_DIR, 'migrate');
+const APP_DIR = join(K8S_DIR, 'app');
+const SECRET_EXAMPLE = join(K8S_DIR, 'secret.example.yaml');
 /** main.ts exits on its own this long after SHUTDOWN_TIMEOUT_MS if closing hangs. */
 const FORCED_EXIT_MARGIN_S = 1.5;
 
@@ -28,6 +39,8 @@ const CONTRACT_VARIABLES = [
   'OAUTH_CLIENT_SECRET',
   'OAUTH_AUDIENCE',
   'OAUTH_SCOPE',
+  'OAUTH_CLIENT_AUTH',
+  'OAUTH_RESOURCE',
   'PARTNER_API_URL',
   'PUBLIC_BASE_URL',
   'WEBHOOK_SECRET',
@@ -56,73 +69,117 @@ const SECRET_VARIABLES = [
   'CURSOR_SIGNING_KEY',
 ];
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are untyped YAML */
-type K8sObject = Record<string, any>;
-
-interface Manifest {
-  readonly file: string;
-  readonly object: K8sObject;
+/** Every YAML file under deploy/k8s, relative to the repository root. */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return yamlFiles(path);
+    }
+    return entry.name.endsWith('.yaml') ? [relative(ROOT, path)] : [];
+  });
 }
 
-function loadManifests(): Manifest[] {
-  return readdirSync(K8S_DIR)
-    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
-    .flatMap((file) =>
-      parseAllDocuments(readFileSync(join(K8S_DIR, file), 'utf8')).map((doc) => {
-        if (doc.errors.length > 0) {
-          throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
-        }
-        return { file, object: doc.toJS() as K8sObject };
-      }),
-    );
+/** Real-looking secret values (never the example's placeholders). */
+function generatedSecrets(): Record<string, string> {
+  const random = (bytes: number) => randomBytes(bytes).toString('base64url');
+  return {
+    DB_PASSWORD: random(24),
+    REDIS_URL: `redis://:${random(24)}@redis-master.data.svc.cluster.local:6379/0`,
+    OAUTH_CLIENT_SECRET: random(32),
+    WEBHOOK_SECRET: '',
+    CURSOR_SIGNING_KEY: random(48),
+  };
 }
 
 describe('Kubernetes manifests (deploy/k8s)', () => {
-  const manifests = loadManifests();
-  const one = (kind: string, component?: string): K8sObject => {
-    const found = manifests.filter(
-      (m) =>
-        m.object.kind === kind &&
-        (!component ||
-          m.object.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'] === component),
-    );
+  const migrate = renderKustomization(ROOT, MIGRATE_DIR);
+  const app = renderKustomization(ROOT, APP_DIR);
+  const rendered = [...migrate, ...app];
+  const [secret] = readYamlDocuments(SECRET_EXAMPLE);
+  const one = (objects: RenderedObject[], kind: string): K8sObject => {
+    const found = objects.filter((m) => m.object.kind === kind);
     expect(found).toHaveLength(1);
     return found[0].object;
   };
-  const deployment = one('Deployment');
+  const deployment = one(app, 'Deployment');
   const podSpec = deployment.spec.template.spec;
   const container = podSpec.containers[0];
-  const configMap = one('ConfigMap');
-  const secret = one('Secret');
-  const job = one('Job');
-  const environment: Record<string, string> = { ...configMap.data, ...secret.stringData };
+  const configMap = one(app, 'ConfigMap');
+  const job = one(migrate, 'Job');
+  const environment: Record<string, string> = { ...configMap.data, ...generatedSecrets() };
 
-  it('parses as Kubernetes objects, each listed in the kustomization', () => {
-    for (const { file, object } of manifests) {
-      expect({ file, apiVersion: typeof object.apiVersion, kind: typeof object.kind }).toEqual({
-        file,
-        apiVersion: 'string',
-        kind: 'string',
-      });
-      expect(object.metadata?.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-    }
-    const kustomization = parseAllDocuments(
-      readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8'),
-    )[0].toJS() as K8sObject;
-    expect([...kustomization.resources].sort()).toEqual(
-      [...new Set(manifests.map((m) => m.file))].sort(),
-    );
-    expect((kustomization.images as K8sObject[]).map((i) => i.name as string)).toEqual([
-      container.image,
+  it('validates against the Kubernetes schemas, every object of both steps and the Secret', async () => {
+    const objects = [...rendered.map((m) => m.object), secret];
+    const problems = await validateK8sObjects(objects);
+    expect(
+      problems.flatMap((problem, i) =>
+        problem ? [`${objects[i].kind as string} ${objects[i].metadata?.name}: ${problem}`] : [],
+      ),
+    ).toEqual([]);
+    // The validator does reject what the API server would.
+    const broken = structuredClone(deployment);
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    delete broken.spec.selector;
+    const [rejected] = await validateK8sObjects([broken]);
+    expect(rejected).toMatch(/containerPort|selector/);
+  });
+
+  it('splits a release: the migration Job first, the Deployment only in the second step', () => {
+    const kinds = (objects: RenderedObject[]) => objects.map((m) => m.object.kind as string).sort();
+    expect(kinds(migrate)).toEqual(['ConfigMap', 'Job']);
+    expect(kinds(app)).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'Service',
     ]);
+    expect(one(migrate, 'ConfigMap')).toEqual(configMap);
+    for (const { object } of rendered) {
+      expect(object.metadata?.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(object.metadata.labels).toMatchObject({
+        'app.kubernetes.io/name': 'farmlokal-api',
+        'app.kubernetes.io/part-of': 'farmlokal',
+      });
+    }
+  });
+
+  it('applies every manifest in one of the steps, and never the example Secret', () => {
+    const used = new Set(rendered.map((m) => m.file));
+    const manifests = yamlFiles(K8S_DIR).filter((file) => !file.endsWith('kustomization.yaml'));
+    expect(manifests.filter((file) => !used.has(file))).toEqual([relative(ROOT, SECRET_EXAMPLE)]);
+    expect(rendered.filter((m) => m.object.kind === 'Secret')).toEqual([]);
+  });
+
+  it('runs the same image in the Job and the Deployment, set by each step', () => {
+    expect(container.image).toMatch(/^[^:]+\/farmlokal-api:[\w.-]+$/);
     expect(job.spec.template.spec.containers[0].image).toBe(container.image);
+  });
+
+  it('leaves the replica count to the HorizontalPodAutoscaler', () => {
+    expect(deployment.spec).not.toHaveProperty('replicas');
+    expect(one(app, 'HorizontalPodAutoscaler').spec.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('ships the Secret as an example of placeholders, named as the pods expect it', () => {
+    expect(Object.keys(secret.stringData).sort()).toEqual([...SECRET_VARIABLES].sort());
+    for (const [name, value] of Object.entries(secret.stringData as Record<string, string>)) {
+      expect({ name, placeholder: value === '' || value.includes('replace-me') }).toEqual({
+        name,
+        placeholder: true,
+      });
+    }
+    const secretRef = { secretRef: { name: secret.metadata.name } };
+    expect(container.envFrom).toContainEqual(secretRef);
+    expect(job.spec.template.spec.containers[0].envFrom).toContainEqual(secretRef);
   });
 
   it('serves HTTP on container port 3000, matching PORT and the Service', () => {
     expect(container.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
     expect(environment.PORT).toBe('3000');
     expect(environment.HOST).toBe('0.0.0.0');
-    const service = one('Service');
+    const service = one(app, 'Service');
     expect((service.spec.ports as K8sObject[]).map((p) => p.targetPort as string)).toEqual([
       'http',
     ]);
@@ -172,7 +229,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   });
 
   it('scales the Deployment on CPU with an HPA', () => {
-    const hpa = one('HorizontalPodAutoscaler');
+    const hpa = one(app, 'HorizontalPodAutoscaler');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec.scaleTargetRef).toEqual({
       apiVersion: 'apps/v1',
@@ -187,7 +244,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     ]);
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
-    const pdb = one('PodDisruptionBudget');
+    const pdb = one(app, 'PodDisruptionBudget');
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
   });
 

@@ -40,7 +40,9 @@ export function normalizeScope(scope: string): string {
 }
 
 /**
- * One OAuth2 client-credentials grant (RFC 6749 §4.4) against OAUTH_TOKEN_URL. Uses the
+ * One OAuth2 client-credentials grant (RFC 6749 §4.4) against OAUTH_TOKEN_URL, the client
+ * authenticated as OAUTH_CLIENT_AUTH says (`client_secret_basic` or `client_secret_post`),
+ * with the RFC 8707 `resource` indicator when OAUTH_RESOURCE is set. Uses the
  * global fetch with an AbortSignal timeout: one dependency-free request whose errors
  * carry no request configuration (and therefore no credentials) into logs.
  */
@@ -49,10 +51,25 @@ export class OAuthTokenClient {
   constructor(@Inject(authConfig.KEY) private readonly config: AuthConfig) {}
 
   async requestToken(): Promise<TokenGrant> {
-    const { tokenUrl, clientId, clientSecret, audience, scope } = this.config.oauth;
+    const { tokenUrl, clientId, clientSecret, audience, scope, clientAuth, resource } =
+      this.config.oauth;
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    // RFC 6749 §2.3.1: one authentication method per request, never both.
+    if (clientAuth === 'client_secret_post') {
+      body.set('client_id', clientId);
+      body.set('client_secret', clientSecret);
+    } else {
+      headers.authorization = basicAuthorization(clientId, clientSecret);
+    }
     if (audience) {
       body.set('audience', audience);
+    }
+    if (resource) {
+      body.set('resource', resource);
     }
     const scopes = normalizeScope(scope);
     if (scopes) {
@@ -62,11 +79,7 @@ export class OAuthTokenClient {
     try {
       response = await fetch(tokenUrl, {
         method: 'POST',
-        headers: {
-          authorization: basicAuthorization(clientId, clientSecret),
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
+        headers,
         body,
         redirect: 'error',
         signal: AbortSignal.timeout(TOKEN_FETCH_TIMEOUT_MS),

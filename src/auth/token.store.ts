@@ -50,11 +50,16 @@ export interface StoredState {
   readonly failing: boolean;
 }
 
-/** Redis key suffix of one client registration: token URL, client id, audience, scopes. */
+/**
+ * Redis key suffix of one client registration: token URL, client id, audience, scopes and
+ * (only when set, so other keys stay as they were) the resource indicator.
+ */
 export function tokenKeySuffix(oauth: AuthConfig['oauth']): string {
-  return [oauth.tokenUrl, oauth.clientId, oauth.audience, normalizeScope(oauth.scope)]
-    .map(encodeURIComponent)
-    .join(':');
+  const parts = [oauth.tokenUrl, oauth.clientId, oauth.audience, normalizeScope(oauth.scope)];
+  if (oauth.resource) {
+    parts.push(oauth.resource);
+  }
+  return parts.map(encodeURIComponent).join(':');
 }
 
 /**

@@ -5,6 +5,7 @@ import { databaseConfig, redisConfig } from '../config/configuration';
 import { EnvValidationError } from '../config/env.validation';
 import { GENERATION_CHANNEL, generationKey } from '../common/cache/response-cache';
 import { PRODUCTS_CACHE_NAMESPACE } from '../products/products.constants';
+import { LOAD_METHOD_LABELS } from '../products/seed/catalog-loader';
 import { isCatalogEmpty, seedCatalog } from '../products/seed/catalog-seeder';
 import { openMigratedDataSource } from './cli-database';
 
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
       report.inserted === 0
         ? `seed: all ${count.toLocaleString('en')} products already present`
         : `seed: inserted ${report.inserted.toLocaleString('en')} products in ` +
-            `${report.seconds.toFixed(1)} s (${report.rowsPerSecond.toLocaleString('en')} rows/s)`,
+            `${report.seconds.toFixed(1)} s (${report.rowsPerSecond.toLocaleString('en')} rows/s) ` +
+            `with ${LOAD_METHOD_LABELS[report.method]}`,
     );
   } finally {
     await db.end();

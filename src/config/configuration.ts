@@ -65,6 +65,8 @@ export const authConfig = registerAs('auth', () => {
       clientSecret: env.OAUTH_CLIENT_SECRET,
       audience: env.OAUTH_AUDIENCE,
       scope: env.OAUTH_SCOPE,
+      clientAuth: env.OAUTH_CLIENT_AUTH,
+      resource: env.OAUTH_RESOURCE,
     },
     jwt: { jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
   };

@@ -38,3 +38,35 @@ describe('validateEnv with empty values', () => {
     expect([env.WEBHOOK_SECRET, env.OAUTH_AUDIENCE, env.DB_PASSWORD]).toEqual(['', '', '']);
   });
 });
+
+describe('validateEnv: outbound OAuth client authentication and resource', () => {
+  it('defaults to client_secret_basic and no resource', () => {
+    const env = validateEnv({ OAUTH_CLIENT_AUTH: '', OAUTH_RESOURCE: '' });
+    expect([env.OAUTH_CLIENT_AUTH, env.OAUTH_RESOURCE]).toEqual(['client_secret_basic', '']);
+  });
+
+  it.each(['client_secret_basic', 'client_secret_post'])('accepts OAUTH_CLIENT_AUTH=%s', (raw) => {
+    expect(validateEnv({ OAUTH_CLIENT_AUTH: raw }).OAUTH_CLIENT_AUTH).toBe(raw);
+  });
+
+  it.each(['basic', 'private_key_jwt', 'CLIENT_SECRET_POST'])(
+    'rejects OAUTH_CLIENT_AUTH=%s, naming it',
+    (raw) => {
+      expect(() => validateEnv({ OAUTH_CLIENT_AUTH: raw })).toThrow(/OAUTH_CLIENT_AUTH/);
+    },
+  );
+
+  it.each(['https://api.partner.example/v1', 'urn:partner:items'])(
+    'accepts the absolute URI %s as OAUTH_RESOURCE',
+    (raw) => {
+      expect(validateEnv({ OAUTH_RESOURCE: raw }).OAUTH_RESOURCE).toBe(raw);
+    },
+  );
+
+  it.each(['partner-api', '/v1/items', 'https://api.partner.example/#items', 'https://a b'])(
+    'rejects OAUTH_RESOURCE=%j (not an absolute URI without fragment), naming it',
+    (raw) => {
+      expect(() => validateEnv({ OAUTH_RESOURCE: raw })).toThrow(/OAUTH_RESOURCE/);
+    },
+  );
+});

@@ -6,10 +6,12 @@ import {
   IsNumber,
   IsString,
   IsUrl,
+  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidationError,
   validateSync,
 } from 'class-validator';
@@ -20,9 +22,13 @@ export const DEV_OAUTH_CLIENT_SECRET = 'farmlokal-dev-secret';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type NodeEnv = 'development' | 'production' | 'test';
 export type DbType = 'mysql' | 'mariadb';
+export type OAuthClientAuth = 'client_secret_basic' | 'client_secret_post';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const NODE_ENVS: NodeEnv[] = ['development', 'production', 'test'];
 const DB_TYPES: DbType[] = ['mysql', 'mariadb'];
+const OAUTH_CLIENT_AUTHS: OAuthClientAuth[] = ['client_secret_basic', 'client_secret_post'];
+/** RFC 8707 §2: an absolute URI, with no fragment. */
+const ABSOLUTE_URI_WITHOUT_FRAGMENT = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+$/;
 const URL_OPTIONS = {
   require_tld: false,
   require_protocol: true,
@@ -92,6 +98,15 @@ export class Env {
   @IsString() OAUTH_CLIENT_SECRET: string = DEV_OAUTH_CLIENT_SECRET;
   @IsString() OAUTH_AUDIENCE: string = 'partner-api';
   @IsString() OAUTH_SCOPE: string = 'items:read webhooks:write';
+  /** How the client authenticates at the token endpoint: HTTP Basic or the form body. */
+  @EmptyAsUnset()
+  @IsIn(OAUTH_CLIENT_AUTHS)
+  OAUTH_CLIENT_AUTH: OAuthClientAuth = 'client_secret_basic';
+  /** RFC 8707 resource indicator sent with the token request; empty = not sent. */
+  @ValidateIf((env: Env) => env.OAUTH_RESOURCE !== '')
+  @IsString()
+  @Matches(ABSOLUTE_URI_WITHOUT_FRAGMENT)
+  OAUTH_RESOURCE: string = '';
 
   @EmptyAsUnset() @IsUrl(URL_OPTIONS) PARTNER_API_URL: string = 'http://127.0.0.1:4010';
   @EmptyAsUnset() @IsUrl(URL_OPTIONS) PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';

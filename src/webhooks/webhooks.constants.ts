@@ -2,6 +2,10 @@
 export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
+/** Svix's names for the same three headers (what Svix senders use by default). */
+export const SVIX_ID_HEADER = 'svix-id';
+export const SVIX_TIMESTAMP_HEADER = 'svix-timestamp';
+export const SVIX_SIGNATURE_HEADER = 'svix-signature';
 
 /** The route partners deliver to, relative to the controller prefix. */
 export const WEBHOOKS_ROUTE_PREFIX = 'webhooks';

@@ -18,6 +18,9 @@ import { WebhookAckDto } from './dto/webhook-ack.dto';
 import { StandardWebhookHeaders } from './standard-webhook.verifier';
 import {
   PARTNER_WEBHOOK_PATH,
+  SVIX_ID_HEADER,
+  SVIX_SIGNATURE_HEADER,
+  SVIX_TIMESTAMP_HEADER,
   WEBHOOK_ID_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
@@ -25,9 +28,15 @@ import {
 } from './webhooks.constants';
 import { WebhooksService } from './webhooks.service';
 
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : undefined;
+/** The first of `names` the request carries (Standard Webhooks name, then Svix's). */
+function header(request: FastifyRequest, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = request.headers[name];
+    if (typeof value === 'string') {
+      return value;
+    }
+  }
+  return undefined;
 }
 
 function rawBodyOf(request: FastifyRequest): Buffer {
@@ -49,18 +58,24 @@ export class WebhooksController {
       'subscription secret, stores the event in the inbox and applies it exactly once per ' +
       '`webhook-id`: `inventory.updated` sets the stock, `price.updated` the price of the ' +
       'product with `data.sku`. An event older than the last one applied to the same ' +
-      'product field is stored and ignored. See docs/webhooks.md.',
+      'product field is stored and ignored. Svix senders may use `svix-id`, ' +
+      '`svix-timestamp` and `svix-signature` instead of the three `webhook-*` headers. ' +
+      'See docs/webhooks.md.',
   })
   @ApiHeader({
     name: WEBHOOK_ID_HEADER,
     required: true,
-    description: 'Event id, stable across retries (printable ASCII without `.`, ≤ 255)',
+    description:
+      'Event id, stable across retries (printable ASCII without `.`, ≤ 255); `svix-id` is ' +
+      'accepted instead',
     example: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
   })
   @ApiHeader({
     name: WEBHOOK_TIMESTAMP_HEADER,
     required: true,
-    description: 'Unix seconds of this attempt; must be within 5 minutes of now',
+    description:
+      'Unix seconds of this attempt; must be within 5 minutes of now; `svix-timestamp` is ' +
+      'accepted instead',
     example: '1614265330',
   })
   @ApiHeader({
@@ -68,7 +83,8 @@ export class WebhooksController {
     required: true,
     description:
       'Space-separated `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{raw body}")>` list; ' +
-      'one valid `v1` signature suffices, other versions are ignored',
+      'one valid `v1` signature suffices, other versions are ignored; `svix-signature` is ' +
+      'accepted instead',
     example: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
   })
   @ApiBody({ type: PartnerEventDto, description: 'At most 256 KiB; extra fields are accepted' })
@@ -88,9 +104,9 @@ export class WebhooksController {
   @ApiProblems(400, 401, 413, 429)
   async receive(@Req() request: FastifyRequest): Promise<WebhookAckDto> {
     const headers: StandardWebhookHeaders = {
-      id: header(request, WEBHOOK_ID_HEADER),
-      timestamp: header(request, WEBHOOK_TIMESTAMP_HEADER),
-      signature: header(request, WEBHOOK_SIGNATURE_HEADER),
+      id: header(request, WEBHOOK_ID_HEADER, SVIX_ID_HEADER),
+      timestamp: header(request, WEBHOOK_TIMESTAMP_HEADER, SVIX_TIMESTAMP_HEADER),
+      signature: header(request, WEBHOOK_SIGNATURE_HEADER, SVIX_SIGNATURE_HEADER),
     };
     const status = await this.webhooks.receive({ headers, rawBody: rawBodyOf(request) });
     return { status };

@@ -39,7 +39,9 @@ type SettledStatus = WebhookEventStatus.Processed | WebhookEventStatus.Ignored;
 class LeaseLostError extends Error {}
 
 const FAILURE_DETAILS: Record<VerificationFailure, string> = {
-  missing_headers: 'webhook-id, webhook-timestamp and webhook-signature are required',
+  missing_headers:
+    'webhook-id, webhook-timestamp and webhook-signature (or svix-id, svix-timestamp and ' +
+    'svix-signature) are required',
   invalid_id: 'webhook-id is not a valid event id',
   invalid_timestamp: 'webhook-timestamp must be unix seconds',
   timestamp_out_of_tolerance: 'webhook-timestamp is more than 5 minutes from now',

@@ -150,6 +150,7 @@ export function registerOAuthRoutes(
       clientId: credentials.clientId,
       grantType: formField(request.body, 'grant_type'),
       audience: formField(request.body, 'audience'),
+      resource: formField(request.body, 'resource'),
       scope: formField(request.body, 'scope'),
       status: 0,
     };

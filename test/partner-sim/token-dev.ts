@@ -1,4 +1,6 @@
+import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { loadDotEnvFile } from '../../src/config/env.validation';
 import { DEV_KEYS_FILE, JwtIssuer, loadKeyFile } from './jwt-issuer';
 import type { JwtAlg } from './types';
 
@@ -6,7 +8,8 @@ const USAGE = `Usage: npm run -s token:dev -- [--scope "products:write subscript
                           [--sub dev-user] [--expires-in 3600] [--alg RS256|ES256]
 
 Prints a JWT signed with the partner simulator's development keys, for AUTH_ISSUER
-(default http://127.0.0.1:4010) and AUTH_AUDIENCE (default farmlokal-api).
+(default http://127.0.0.1:4010) and AUTH_AUDIENCE (default farmlokal-api), read from the
+environment or .env as the service reads them.
 `;
 
 async function main(): Promise<void> {
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  loadDotEnvFile();
   const alg = values.alg as JwtAlg;
   if (alg !== 'RS256' && alg !== 'ES256') {
     throw new Error('--alg must be RS256 or ES256');

@@ -109,6 +109,8 @@ export interface TokenRequestRecord {
   clientId: string | null;
   grantType: string | null;
   audience: string | null;
+  /** RFC 8707 `resource` indicator, when sent. */
+  resource: string | null;
   scope: string | null;
   status: number;
 }

@@ -7,6 +7,7 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["set-cookie"]',
   'req.headers["webhook-signature"]',
+  'req.headers["svix-signature"]',
   'req.headers["x-api-key"]',
   'headers.authorization',
   '*.authorization',
@@ -36,12 +37,25 @@ export function createPinoLogger(level: string, destination?: pino.DestinationSt
   return destination ? pino(options, destination) : pino(options);
 }
 
+/**
+ * Nest contexts whose `log` lines are start-up detail, one per module, controller or route
+ * ("Mapped {/products, GET} route"): written at debug, so an info-level start-up reads as
+ * a few lines.
+ */
+const BOOTSTRAP_DETAIL_CONTEXTS: ReadonlySet<string> = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+]);
+
 /** Routes Nest's Logger calls into pino, keeping the Nest context as a field. */
 export class PinoLoggerService implements LoggerService {
   constructor(private readonly pino: PinoLogger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    const detail = typeof context === 'string' && BOOTSTRAP_DETAIL_CONTEXTS.has(context);
+    this.write(detail ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);

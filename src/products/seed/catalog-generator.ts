@@ -189,3 +189,36 @@ export function toTsv(from: number, to: number, explicitIds: boolean): Buffer {
   }
   return buffer.subarray(0, offset);
 }
+
+/** One row of `toTsv` as values for a multi-row INSERT (`null` id = auto-increment). */
+export type SeedRow = [
+  number | null,
+  string,
+  string,
+  string | null,
+  string,
+  string,
+  number,
+  string,
+  string,
+];
+
+/** Rows `from..to` (inclusive) as INSERT values, in the column order of `toTsv`. */
+export function toRows(from: number, to: number, explicitIds: boolean): SeedRow[] {
+  const rows: SeedRow[] = [];
+  for (let n = from; n <= to; n += 1) {
+    const p = generateProduct(n);
+    rows.push([
+      explicitIds ? n : null,
+      p.sku,
+      p.name,
+      p.description,
+      p.category,
+      p.price,
+      p.stock,
+      p.createdAt,
+      p.createdAt,
+    ]);
+  }
+  return rows;
+}

@@ -1,10 +1,16 @@
-import { Readable } from 'node:stream';
 import type { Connection } from 'mysql2/promise';
-import { SEED_SKU_PREFIX, seedIndexOf, seedSku, toTsv } from './catalog-generator';
+import { SEED_SKU_PREFIX, seedIndexOf, seedSku } from './catalog-generator';
+import {
+  generateTsv,
+  insertRows,
+  isLocalInfileRefused,
+  LOAD_METHOD_LABELS,
+  LoadMethod,
+  loadTsv,
+} from './catalog-loader';
 
-/** Rows per LOAD DATA statement, generated in slices so the event loop can stream. */
+/** Rows per LOAD DATA statement (or per run of batched INSERTs). */
 const CHUNK_ROWS = 50_000;
-const SLICE_ROWS = 5_000;
 /** Into an empty table, loading this many rows or more is faster with indexes built after. */
 const DEFER_INDEXES_FROM_ROWS = 50_000;
 
@@ -24,27 +30,17 @@ export const LISTING_INDEXES: Record<string, string> = {
 };
 const PROGRESS_EVERY_ROWS = 100_000;
 
-/** LOAD DATA LOCAL streams the file in packets; keep each well under max_allowed_packet. */
-const PACKET_BYTES = 64 * 1024;
-
-function* packets(data: Buffer): Generator<Buffer> {
-  for (let offset = 0; offset < data.length; offset += PACKET_BYTES) {
-    yield data.subarray(offset, offset + PACKET_BYTES);
-  }
-}
-
 export interface SeedReport {
   readonly requested: number;
   readonly inserted: number;
   readonly seconds: number;
+  /** Rows inserted per second over the whole run (indexes and ANALYZE included). */
   readonly rowsPerSecond: number;
+  /** How the rows went in: LOAD DATA LOCAL INFILE, or batched INSERTs when it is refused. */
+  readonly method: LoadMethod;
 }
 
 export type ProgressLog = (line: string) => void;
-
-const LOAD_SQL = `LOAD DATA LOCAL INFILE 'products.tsv' IGNORE INTO TABLE products
-  CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'
-  (id, sku, name, description, category, price, stock, created_at, updated_at)`;
 
 async function scalar(db: Connection, sql: string, params: unknown[] = []): Promise<unknown> {
   const [rows] = await db.query(sql, params);
@@ -122,19 +118,14 @@ async function dropListingIndexes(db: Connection): Promise<void> {
   }
 }
 
-/** Generates rows `from..to`, yielding between slices so a running LOAD keeps streaming. */
-async function generate(from: number, to: number, explicitIds: boolean): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for (let start = from; start <= to; start += SLICE_ROWS) {
-    parts.push(toTsv(start, Math.min(to, start + SLICE_ROWS - 1), explicitIds));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return Buffer.concat(parts);
-}
+/** The outcome of a LOAD DATA that was started before the next chunk was generated. */
+type Loaded = { readonly rows: number } | { readonly error: unknown };
 
 /**
  * Ensures products SEED-00000001..count exist (idempotent for a given count: reruns add
  * only what is missing and never duplicate), loading chunks with LOAD DATA LOCAL INFILE.
+ * When the server refuses LOCAL INFILE (`local_infile=OFF`, MySQL 8's default), the rest
+ * goes in with batched multi-row INSERTs, and the progress lines say so.
  */
 export async function seedCatalog(
   db: Connection,
@@ -148,33 +139,47 @@ export async function seedCatalog(
   if (deferIndexes) {
     await dropListingIndexes(db);
   }
+  let method: LoadMethod = 'load-data';
   let inserted = 0;
   let loaded = 0;
   let nextReport = PROGRESS_EVERY_ROWS;
   const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
   const explicitIds = from <= count && (await idsAreFree(db, from, count));
-  const chunkOf = (first: number): Promise<Buffer> =>
-    generate(first, Math.min(count, first + CHUNK_ROWS - 1), explicitIds);
-  let tsv = from <= count ? await chunkOf(from) : null;
+  const endOf = (first: number): number => Math.min(count, first + CHUNK_ROWS - 1);
+  const tsvOf = (first: number): Promise<Buffer> => generateTsv(first, endOf(first), explicitIds);
+  let tsv = from <= count ? await tsvOf(from) : null;
   for (let start = from; start <= count; start += CHUNK_ROWS) {
-    const end = Math.min(count, start + CHUNK_ROWS - 1);
-    const chunk = tsv as Buffer;
-    const load = db.query({
-      sql: LOAD_SQL,
-      infileStreamFactory: () => Readable.from(packets(chunk)),
-    });
-    // Generate the next chunk while MySQL loads this one.
-    const next = end + 1;
-    tsv = next <= count ? await chunkOf(next) : null;
-    const [result] = await load;
-    inserted += (result as { affectedRows: number }).affectedRows;
+    const end = endOf(start);
+    if (method === 'load-data') {
+      const loading: Promise<Loaded> = loadTsv(db, tsv as Buffer).then(
+        (rows) => ({ rows }),
+        (error: unknown) => ({ error }),
+      );
+      // Generate the next chunk while MySQL loads this one.
+      tsv = end < count ? await tsvOf(end + 1) : null;
+      const outcome = await loading;
+      if ('rows' in outcome) {
+        inserted += outcome.rows;
+      } else if (isLocalInfileRefused(outcome.error)) {
+        method = 'insert';
+        tsv = null;
+        log(
+          'seed: the server refuses LOAD DATA LOCAL INFILE (local_infile is off); ' +
+            'inserting with batched INSERTs instead',
+        );
+      } else {
+        throw outcome.error;
+      }
+    }
+    if (method === 'insert') {
+      inserted += await insertRows(db, start, end, explicitIds);
+    }
     loaded += end - start + 1;
     if (loaded >= nextReport || end === count) {
       nextReport += PROGRESS_EVERY_ROWS;
-      const s = elapsed();
       log(
         `seed: ${end.toLocaleString('en')}/${count.toLocaleString('en')} products ` +
-          `(${Math.round(loaded / s).toLocaleString('en')} rows/s)`,
+          `(${LOAD_METHOD_LABELS[method]}, ${elapsed().toFixed(1)} s)`,
       );
     }
   }
@@ -193,5 +198,6 @@ export async function seedCatalog(
     inserted,
     seconds,
     rowsPerSecond: inserted > 0 ? Math.round(inserted / seconds) : 0,
+    method,
   };
 }
