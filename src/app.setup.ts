@@ -10,12 +10,14 @@ import {
 } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { ProblemCode, PROBLEMS } from './common/errors/error-catalogue';
+import { applyConnectionLimits, HttpLimits, serverOptions } from './common/http/connection-limits';
 import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-details.filter';
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { RouteMethods } from './common/http/route-methods';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
+import { appConfig } from './config/configuration';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -27,6 +29,8 @@ export interface AdapterOptions {
   readonly logger: PinoLogger;
   /** Proxy addresses/CIDRs whose X-Forwarded-For is believed (empty = none). */
   readonly trustedProxies: readonly string[];
+  /** Client time and connection bounds; read from the environment when omitted. */
+  readonly http?: HttpLimits;
 }
 
 const FRAMEWORK_ERRORS: Partial<Record<number, ProblemCode>> = {
@@ -39,8 +43,10 @@ const FRAMEWORK_ERROR_DETAILS: Partial<Record<ProblemCode, string>> = {
 };
 
 /** The Fastify adapter used by main.ts and by every test app. */
-export function createAdapter({ logger, trustedProxies }: AdapterOptions): FastifyAdapter {
+export function createAdapter({ logger, trustedProxies, http }: AdapterOptions): FastifyAdapter {
+  const limits = http ?? appConfig().http;
   const adapter = new FastifyAdapter({
+    ...serverOptions(limits),
     loggerInstance: logger,
     // One line per request is written by our onResponse hook, keyed by `request_id`.
     logController: new LogController({
@@ -92,6 +98,7 @@ export function createAdapter({ logger, trustedProxies }: AdapterOptions): Fasti
   });
   // JSON is the only body type the API takes: anything else is a 415, not parsed loosely.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  applyConnectionLimits(adapter.getInstance(), limits, adapter.getInstance().log);
   return adapter;
 }
 

@@ -24,6 +24,12 @@ export const appConfig = registerAs('app', () => {
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     trustedProxies: csv(env.TRUSTED_PROXIES),
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
   };
 });
 export type AppConfig = ConfigType<typeof appConfig>;

@@ -131,6 +131,15 @@ export class Env {
   /** How long SIGTERM waits for in-flight requests before closing anyway. */
   @EmptyAsUnset() @IsInt() @Min(0) @Max(60000) SHUTDOWN_TIMEOUT_MS: number = 8000;
 
+  /** Time a client has to send the request line and headers (slow-header clients). */
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(600000) HTTP_HEADERS_TIMEOUT_MS: number = 10000;
+  /** Time a client has to send a whole request, body included (slow-body clients). */
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(600000) HTTP_REQUEST_TIMEOUT_MS: number = 30000;
+  /** Idle time before a kept-alive connection is closed; above the load balancer's own. */
+  @EmptyAsUnset() @IsInt() @Min(1000) @Max(3600000) HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
+  /** Open client connections at most; 0 = derived from the open-files limit. */
+  @EmptyAsUnset() @IsInt() @Min(0) @Max(1000000) HTTP_MAX_CONNECTIONS: number = 0;
+
   @EmptyAsUnset() @IsString() @MinLength(16) CURSOR_SIGNING_KEY: string = DEV_CURSOR_SIGNING_KEY;
 }
 
@@ -178,6 +187,9 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     if (!('OAUTH_CLIENT_SECRET' in picked) || env.OAUTH_CLIENT_SECRET === DEV_OAUTH_CLIENT_SECRET) {
       problems.push('OAUTH_CLIENT_SECRET: must be set to a non-default value in production');
     }
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
   if (problems.length > 0) {
     throw new EnvValidationError(problems);

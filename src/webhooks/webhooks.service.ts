@@ -12,7 +12,7 @@ import { ProductsService } from '../products/products.service';
 import { interpretPartnerEvent } from './partner-event';
 import {
   StandardWebhookHeaders,
-  VerificationFailure,
+  VERIFICATION_FAILURE_DETAILS,
   verifyStandardWebhook,
 } from './standard-webhook.verifier';
 import { WebhookEventStatus } from './webhook-event.entity';
@@ -37,14 +37,6 @@ type SettledStatus = WebhookEventStatus.Processed | WebhookEventStatus.Ignored;
 
 /** Thrown inside the processing transaction when another delivery took the event over. */
 class LeaseLostError extends Error {}
-
-const FAILURE_DETAILS: Record<VerificationFailure, string> = {
-  missing_headers: 'webhook-id, webhook-timestamp and webhook-signature are required',
-  invalid_id: 'webhook-id is not a valid event id',
-  invalid_timestamp: 'webhook-timestamp must be unix seconds',
-  timestamp_out_of_tolerance: 'webhook-timestamp is more than 5 minutes from now',
-  no_matching_signature: 'No webhook-signature matches the body',
-};
 
 /**
  * Partner webhook deliveries: Standard Webhooks verification, a durable MySQL inbox and an
@@ -107,7 +99,7 @@ export class WebhooksService {
     }
     if (!result.ok) {
       this.record('invalid_signature');
-      throw new AppError('INVALID_WEBHOOK_SIGNATURE', FAILURE_DETAILS[result.reason]);
+      throw new AppError('INVALID_WEBHOOK_SIGNATURE', VERIFICATION_FAILURE_DETAILS[result.reason]);
     }
     return result;
   }
