@@ -49,7 +49,10 @@ export class WebhooksController {
       'subscription secret, stores the event in the inbox and applies it exactly once per ' +
       '`webhook-id`: `inventory.updated` sets the stock, `price.updated` the price of the ' +
       'product with `data.sku`. An event older than the last one applied to the same ' +
-      'product field is stored and ignored. See docs/webhooks.md.',
+      'product field is stored and ignored; a payload `timestamp` outside [delivery − 7 days, ' +
+      'delivery + 5 min] is not trusted and the delivery time orders the event instead. ' +
+      'Deliveries whose headers cannot verify are refused before the body is read. ' +
+      'See docs/webhooks.md.',
   })
   @ApiHeader({
     name: WEBHOOK_ID_HEADER,

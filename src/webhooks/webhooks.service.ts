@@ -174,14 +174,19 @@ export class WebhooksService {
         let result = WebhookEventStatus.Ignored as SettledStatus;
         let note = effect.kind === 'ignore' ? effect.reason : null;
         if (effect.kind === 'update') {
-          const newest = await this.events.claimNewestVersion(
-            manager,
-            effect.sku,
-            effect.field,
-            effect.eventTime,
-            eventId,
-          );
-          if (!newest) {
+          // The product row is locked first: versions are recorded only for products that
+          // exist, and every event for one sku takes the two locks in the same order.
+          if (!(await this.products.lockPartnerProduct(manager, effect.sku))) {
+            note = 'unknown sku';
+          } else if (
+            !(await this.events.claimNewestVersion(
+              manager,
+              effect.sku,
+              effect.field,
+              effect.eventTime,
+              eventId,
+            ))
+          ) {
             note = `a newer ${effect.field} update was applied already`;
           } else if (!(await this.products.applyPartnerUpdate(manager, effect.sku, effect.patch))) {
             note = 'unknown sku';
