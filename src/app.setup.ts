@@ -165,7 +165,21 @@ export function configureApp(app: NestFastifyApplication): void {
           '(`npm run token:dev -- --scope products:write` prints one for local use).',
       )
       .setVersion('1.0.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An RS256 or ES256 JWT signed by a key of AUTH_JWKS_URL, with `iss` = AUTH_ISSUER, ' +
+            '`aud` = AUTH_AUDIENCE, `exp` (and `nbf` when present) honoured. `sub` is required ' +
+            'and must be a non-empty string; scopes come from the space-separated `scope` ' +
+            'claim; an optional `producer_id` claim, when present, must be a positive ' +
+            'integer. Anything else is a 401 with `WWW-Authenticate: Bearer ' +
+            'error="invalid_token"` whose detail names the failing claim.',
+        },
+        'bearer',
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, documentCommonHeaders(documentGlobalResponses(document)), {
