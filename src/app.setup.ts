@@ -15,6 +15,7 @@ import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-detai
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
+import { useStrictJsonParser } from './common/http/strict-json';
 import { RouteMethods } from './common/http/route-methods';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
 import { appConfig } from './config/configuration';
@@ -98,6 +99,7 @@ export function createAdapter({ logger, trustedProxies, http }: AdapterOptions):
   });
   // JSON is the only body type the API takes: anything else is a 415, not parsed loosely.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  useStrictJsonParser(adapter.getInstance());
   applyConnectionLimits(adapter.getInstance(), limits, adapter.getInstance().log);
   return adapter;
 }

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app.error';
+import { jsonNestsDeeperThan, tooDeepError } from '../common/http/strict-json';
 import { InjectRedis } from '../common/redis/redis.module';
 import { webhooksConfig, WebhooksConfig } from '../config/configuration';
 import { SubscriptionsService } from '../external/subscriptions.service';
@@ -105,6 +106,10 @@ export class WebhooksService {
   }
 
   private parse(text: string): Record<string, unknown> {
+    if (jsonNestsDeeperThan(text)) {
+      this.record('malformed');
+      throw tooDeepError();
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
