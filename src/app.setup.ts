@@ -11,14 +11,16 @@ import {
 import type { Logger as PinoLogger } from 'pino';
 import { ProblemCode, PROBLEMS } from './common/errors/error-catalogue';
 import { applyConnectionLimits, HttpLimits, serverOptions } from './common/http/connection-limits';
+import { addDocsSecurityHeaders } from './common/http/docs-security';
 import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-details.filter';
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { useStrictJsonParser } from './common/http/strict-json';
 import { RouteMethods } from './common/http/route-methods';
+import { loggableUrl } from './common/logging/log-redaction';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
-import { appConfig } from './config/configuration';
+import { AppConfig, appConfig } from './config/configuration';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -147,7 +149,7 @@ export function configureApp(app: NestFastifyApplication): void {
       {
         request_id: request.id,
         method: request.method,
-        url: request.url,
+        url: loggableUrl(request.url),
         route,
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
@@ -157,6 +159,14 @@ export function configureApp(app: NestFastifyApplication): void {
     done();
   });
 
+  if (app.get<AppConfig>(appConfig.KEY).docsEnabled) {
+    setUpApiDocs(app);
+  }
+}
+
+/** `/docs` (Swagger UI) and `/docs-json` (the OpenAPI document), with their security headers. */
+function setUpApiDocs(app: NestFastifyApplication): void {
+  addDocsSecurityHeaders(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -24,6 +24,7 @@ export const appConfig = registerAs('app', () => {
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     trustedProxies: csv(env.TRUSTED_PROXIES),
+    docsEnabled: env.DOCS_ENABLED,
     http: {
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,

@@ -13,9 +13,23 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { SUBSCRIPTION_URL_MAX_LENGTH, WEBHOOK_RECEIVER_PATH } from '../external/external.constants';
+import { productionProblems } from './production-checks';
 
 export const DEV_CURSOR_SIGNING_KEY = 'farmlokal-dev-cursor-signing-key';
 export const DEV_OAUTH_CLIENT_SECRET = 'farmlokal-dev-secret';
+/** The local partner simulator's endpoints: the defaults, refused in production. */
+const SIMULATOR_URLS = {
+  AUTH_JWKS_URL: 'http://127.0.0.1:4010/.well-known/jwks.json',
+  AUTH_ISSUER: 'http://127.0.0.1:4010',
+  OAUTH_TOKEN_URL: 'http://127.0.0.1:4010/oauth/token',
+} as const;
+/**
+ * partner_subscriptions.url is VARCHAR(512) and stores PUBLIC_BASE_URL + the receiver path:
+ * a longer base URL would fail the save after the partner subscription was created.
+ */
+export const PUBLIC_BASE_URL_MAX_LENGTH =
+  SUBSCRIPTION_URL_MAX_LENGTH - WEBHOOK_RECEIVER_PATH.length;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -87,20 +101,23 @@ export class Env {
   /** Comma-separated `host:port` seed nodes of a Redis Cluster; when set, Cluster mode. */
   @IsString() REDIS_CLUSTER_NODES: string = '';
 
-  @EmptyAsUnset() @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string = 'http://127.0.0.1:4010/oauth/token';
+  @EmptyAsUnset() @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string = SIMULATOR_URLS.OAUTH_TOKEN_URL;
   @EmptyAsUnset() @IsString() OAUTH_CLIENT_ID: string = 'farmlokal-dev';
   @IsString() OAUTH_CLIENT_SECRET: string = DEV_OAUTH_CLIENT_SECRET;
   @IsString() OAUTH_AUDIENCE: string = 'partner-api';
   @IsString() OAUTH_SCOPE: string = 'items:read webhooks:write';
 
   @EmptyAsUnset() @IsUrl(URL_OPTIONS) PARTNER_API_URL: string = 'http://127.0.0.1:4010';
-  @EmptyAsUnset() @IsUrl(URL_OPTIONS) PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
+  @EmptyAsUnset()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(PUBLIC_BASE_URL_MAX_LENGTH)
+  PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
   @IsString() WEBHOOK_SECRET: string = '';
 
   @EmptyAsUnset()
   @IsUrl(URL_OPTIONS)
-  AUTH_JWKS_URL: string = 'http://127.0.0.1:4010/.well-known/jwks.json';
-  @EmptyAsUnset() @IsString() AUTH_ISSUER: string = 'http://127.0.0.1:4010';
+  AUTH_JWKS_URL: string = SIMULATOR_URLS.AUTH_JWKS_URL;
+  @EmptyAsUnset() @IsString() AUTH_ISSUER: string = SIMULATOR_URLS.AUTH_ISSUER;
   @EmptyAsUnset() @IsString() AUTH_AUDIENCE: string = 'farmlokal-api';
 
   @EmptyAsUnset() @IsInt() @Min(1) @Max(86400) PRODUCTS_CACHE_TTL_S: number = 60;
@@ -139,6 +156,13 @@ export class Env {
   @EmptyAsUnset() @IsInt() @Min(1000) @Max(3600000) HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
   /** Open client connections at most; 0 = derived from the open-files limit. */
   @EmptyAsUnset() @IsInt() @Min(0) @Max(1000000) HTTP_MAX_CONNECTIONS: number = 0;
+
+  /** Serves /docs and /docs-json; defaults to false under NODE_ENV=production. */
+  @EmptyAsUnset()
+  @Type(() => String)
+  @Transform(toBoolean)
+  @IsBoolean()
+  DOCS_ENABLED: boolean = true;
 
   @EmptyAsUnset() @IsString() @MinLength(16) CURSOR_SIGNING_KEY: string = DEV_CURSOR_SIGNING_KEY;
 }
@@ -181,11 +205,15 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   });
   const problems = validateSync(env, { skipMissingProperties: false }).map(describe);
   if (env.NODE_ENV === 'production') {
-    if (!('CURSOR_SIGNING_KEY' in picked) || env.CURSOR_SIGNING_KEY === DEV_CURSOR_SIGNING_KEY) {
-      problems.push('CURSOR_SIGNING_KEY: must be set to a non-default value in production');
-    }
-    if (!('OAUTH_CLIENT_SECRET' in picked) || env.OAUTH_CLIENT_SECRET === DEV_OAUTH_CLIENT_SECRET) {
-      problems.push('OAUTH_CLIENT_SECRET: must be set to a non-default value in production');
+    problems.push(
+      ...productionProblems(env, new Set(Object.keys(picked)), {
+        cursorSigningKey: DEV_CURSOR_SIGNING_KEY,
+        oauthClientSecret: DEV_OAUTH_CLIENT_SECRET,
+        urls: SIMULATOR_URLS,
+      }),
+    );
+    if (!('DOCS_ENABLED' in picked)) {
+      env.DOCS_ENABLED = false;
     }
   }
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {

@@ -6,6 +6,8 @@ export const PARTNER_WEBHOOKS_PATH = '/v1/webhooks';
 
 /** Where the partner delivers webhooks to us, appended to PUBLIC_BASE_URL. */
 export const WEBHOOK_RECEIVER_PATH = '/webhooks/partner';
+/** Length of partner_subscriptions.url, which stores that full URL. */
+export const SUBSCRIPTION_URL_MAX_LENGTH = 512;
 export const SUBSCRIBED_EVENTS = ['inventory.updated', 'price.updated'] as const;
 
 /** Partner item ids: letters, digits, `_`, `-`, `.`, not starting with a dot, ≤ 64 chars. */
