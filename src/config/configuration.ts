@@ -86,6 +86,7 @@ export const externalConfig = registerAs('external', () => {
     timeoutMs: env.EXTERNAL_TIMEOUT_MS,
     deadlineMs: env.EXTERNAL_DEADLINE_MS,
     maxAttempts: env.EXTERNAL_MAX_ATTEMPTS,
+    itemCopiesMax: env.PARTNER_ITEM_CACHE_MAX_ITEMS,
     breaker: {
       windowMs: env.BREAKER_WINDOW_MS,
       minCalls: env.BREAKER_MIN_CALLS,

@@ -125,6 +125,8 @@ export class Env {
   @EmptyAsUnset() @IsInt() @Min(1) @Max(120000) EXTERNAL_TIMEOUT_MS: number = 2000;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(300000) EXTERNAL_DEADLINE_MS: number = 5000;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(10) EXTERNAL_MAX_ATTEMPTS: number = 3;
+  /** Partner items whose last good copy is kept (least recently fetched evicted first). */
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(1000000) PARTNER_ITEM_CACHE_MAX_ITEMS: number = 10000;
 
   @EmptyAsUnset() @IsInt() @Min(100) @Max(3600000) BREAKER_WINDOW_MS: number = 10000;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(100000) BREAKER_MIN_CALLS: number = 10;
