@@ -106,7 +106,7 @@ export function applyConnectionLimits(
     }
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.raw.complete) {
+    if (request.raw.complete === false) {
       void reply.header('connection', 'close');
     }
     done(null, payload);
