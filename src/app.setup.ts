@@ -10,12 +10,17 @@ import {
 } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { ProblemCode, PROBLEMS } from './common/errors/error-catalogue';
+import { applyConnectionLimits, HttpLimits, serverOptions } from './common/http/connection-limits';
+import { addDocsSecurityHeaders } from './common/http/docs-security';
 import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-details.filter';
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
+import { useStrictJsonParser } from './common/http/strict-json';
 import { RouteMethods } from './common/http/route-methods';
+import { loggableUrl } from './common/logging/log-redaction';
 import { RateLimiter } from './common/rate-limit/rate-limiter';
+import { AppConfig, appConfig } from './config/configuration';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -27,6 +32,8 @@ export interface AdapterOptions {
   readonly logger: PinoLogger;
   /** Proxy addresses/CIDRs whose X-Forwarded-For is believed (empty = none). */
   readonly trustedProxies: readonly string[];
+  /** Client time and connection bounds; read from the environment when omitted. */
+  readonly http?: HttpLimits;
 }
 
 const FRAMEWORK_ERRORS: Partial<Record<number, ProblemCode>> = {
@@ -39,8 +46,10 @@ const FRAMEWORK_ERROR_DETAILS: Partial<Record<ProblemCode, string>> = {
 };
 
 /** The Fastify adapter used by main.ts and by every test app. */
-export function createAdapter({ logger, trustedProxies }: AdapterOptions): FastifyAdapter {
+export function createAdapter({ logger, trustedProxies, http }: AdapterOptions): FastifyAdapter {
+  const limits = http ?? appConfig().http;
   const adapter = new FastifyAdapter({
+    ...serverOptions(limits),
     loggerInstance: logger,
     // One line per request is written by our onResponse hook, keyed by `request_id`.
     logController: new LogController({
@@ -92,6 +101,8 @@ export function createAdapter({ logger, trustedProxies }: AdapterOptions): Fasti
   });
   // JSON is the only body type the API takes: anything else is a 415, not parsed loosely.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  useStrictJsonParser(adapter.getInstance());
+  applyConnectionLimits(adapter.getInstance(), limits, adapter.getInstance().log);
   return adapter;
 }
 
@@ -138,7 +149,7 @@ export function configureApp(app: NestFastifyApplication): void {
       {
         request_id: request.id,
         method: request.method,
-        url: request.url,
+        url: loggableUrl(request.url),
         route,
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
@@ -148,6 +159,14 @@ export function configureApp(app: NestFastifyApplication): void {
     done();
   });
 
+  if (app.get<AppConfig>(appConfig.KEY).docsEnabled) {
+    setUpApiDocs(app);
+  }
+}
+
+/** `/docs` (Swagger UI) and `/docs-json` (the OpenAPI document), with their security headers. */
+function setUpApiDocs(app: NestFastifyApplication): void {
+  addDocsSecurityHeaders(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -158,7 +177,21 @@ export function configureApp(app: NestFastifyApplication): void {
           '(`npm run token:dev -- --scope products:write` prints one for local use).',
       )
       .setVersion('1.0.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'An RS256 or ES256 JWT signed by a key of AUTH_JWKS_URL, with `iss` = AUTH_ISSUER, ' +
+            '`aud` = AUTH_AUDIENCE, `exp` (and `nbf` when present) honoured. `sub` is required ' +
+            'and must be a non-empty string; scopes come from the space-separated `scope` ' +
+            'claim; an optional `producer_id` claim, when present, must be a positive ' +
+            'integer. Anything else is a 401 with `WWW-Authenticate: Bearer ' +
+            'error="invalid_token"` whose detail names the failing claim.',
+        },
+        'bearer',
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, documentCommonHeaders(documentGlobalResponses(document)), {

@@ -390,8 +390,8 @@ describe('POST /webhooks/partner', () => {
 
     it('ignores an event older than the last one applied to the same field', async () => {
       const sku = await createProduct(10, '20.00');
-      const newer = '2026-01-01T10:00:05.000Z';
-      const older = '2026-01-01T10:00:01.000Z';
+      const newer = new Date(Date.now() - 55_000).toISOString();
+      const older = new Date(Date.now() - 59_000).toISOString();
       const first = await deliver(a, eventBody('inventory.updated', { sku, stock: 50 }, newer));
       const late = uniqueId();
       const second = await deliver(b, eventBody('inventory.updated', { sku, stock: 20 }, older), {

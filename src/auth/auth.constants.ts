@@ -62,3 +62,6 @@ export const TOKEN_REFRESH_AHEAD_FRACTION = 0.75;
 
 /** Lifetime assumed when the token response has no `expires_in` (RFC 6749 §5.1: optional). */
 export const TOKEN_DEFAULT_EXPIRES_IN_S = 300;
+
+/** JWT claim of a token that acts for one producer (a positive integer). */
+export const PRODUCER_ID_CLAIM = 'producer_id';

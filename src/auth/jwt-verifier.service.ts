@@ -8,6 +8,7 @@ import {
   JWKS_TIMEOUT_MS,
   JWT_ALGORITHMS,
   JWT_CLOCK_TOLERANCE_S,
+  PRODUCER_ID_CLAIM,
   VERIFIED_TOKEN_CACHE_MAX_AGE_MS,
   VERIFIED_TOKEN_CACHE_MAX_ENTRIES,
 } from './auth.constants';
@@ -85,7 +86,7 @@ export class JwtVerifier {
       this.verified.delete(token);
     }
     const payload = await this.verifySignatureAndClaims(token);
-    const user: AuthenticatedUser = { sub: payload.sub as string, scopes: scopesOf(payload) };
+    const user = userOf(payload);
     this.remember(token, user, (payload.exp as number) * 1000);
     return user;
   }
@@ -97,7 +98,8 @@ export class JwtVerifier {
         issuer: this.config.jwt.issuer,
         audience: this.config.jwt.audience,
         clockTolerance: JWT_CLOCK_TOLERANCE_S,
-        requiredClaims: ['exp', 'sub'],
+        // `sub` is checked by userOf, which also checks its type.
+        requiredClaims: ['exp'],
       });
       return payload;
     } catch (error) {
@@ -128,6 +130,36 @@ export class JwtVerifier {
     }
     this.verified.set(token, { user, validUntilMs });
   }
+}
+
+const PRODUCER_ID = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * The caller from a verified payload. `sub` must be a non-empty string (RFC 9068 §2.2): a
+ * number, array or empty string would break everything keyed by it (rate limits,
+ * idempotency scopes). `producer_id`, when present, must be a positive integer.
+ */
+export function userOf(payload: JWTPayload): AuthenticatedUser {
+  const { sub } = payload;
+  if (sub === undefined) {
+    throw new InvalidTokenError('The bearer token has no "sub" claim');
+  }
+  if (typeof sub !== 'string' || sub.length === 0) {
+    throw new InvalidTokenError('The bearer token\'s "sub" claim must be a non-empty string');
+  }
+  const user: AuthenticatedUser = { sub, scopes: scopesOf(payload) };
+  const producerId = payload[PRODUCER_ID_CLAIM];
+  if (producerId === undefined) {
+    return user;
+  }
+  const text =
+    typeof producerId === 'number' || typeof producerId === 'string' ? String(producerId) : '';
+  if (!PRODUCER_ID.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new InvalidTokenError(
+      `The bearer token's "${PRODUCER_ID_CLAIM}" claim must be a positive integer`,
+    );
+  }
+  return { ...user, producerId: Number(text) };
 }
 
 /** A short reason for the problem detail; never echoes the token itself. */

@@ -24,6 +24,13 @@ export const appConfig = registerAs('app', () => {
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     trustedProxies: csv(env.TRUSTED_PROXIES),
+    docsEnabled: env.DOCS_ENABLED,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
   };
 });
 export type AppConfig = ConfigType<typeof appConfig>;
@@ -81,6 +88,7 @@ export const externalConfig = registerAs('external', () => {
     timeoutMs: env.EXTERNAL_TIMEOUT_MS,
     deadlineMs: env.EXTERNAL_DEADLINE_MS,
     maxAttempts: env.EXTERNAL_MAX_ATTEMPTS,
+    itemCopiesMax: env.PARTNER_ITEM_CACHE_MAX_ITEMS,
     breaker: {
       windowMs: env.BREAKER_WINDOW_MS,
       minCalls: env.BREAKER_MIN_CALLS,

@@ -15,9 +15,23 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { SUBSCRIPTION_URL_MAX_LENGTH, WEBHOOK_RECEIVER_PATH } from '../external/external.constants';
+import { productionProblems } from './production-checks';
 
 export const DEV_CURSOR_SIGNING_KEY = 'farmlokal-dev-cursor-signing-key';
 export const DEV_OAUTH_CLIENT_SECRET = 'farmlokal-dev-secret';
+/** The local partner simulator's endpoints: the defaults, refused in production. */
+const SIMULATOR_URLS = {
+  AUTH_JWKS_URL: 'http://127.0.0.1:4010/.well-known/jwks.json',
+  AUTH_ISSUER: 'http://127.0.0.1:4010',
+  OAUTH_TOKEN_URL: 'http://127.0.0.1:4010/oauth/token',
+} as const;
+/**
+ * partner_subscriptions.url is VARCHAR(512) and stores PUBLIC_BASE_URL + the receiver path:
+ * a longer base URL would fail the save after the partner subscription was created.
+ */
+export const PUBLIC_BASE_URL_MAX_LENGTH =
+  SUBSCRIPTION_URL_MAX_LENGTH - WEBHOOK_RECEIVER_PATH.length;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -93,7 +107,7 @@ export class Env {
   /** Comma-separated `host:port` seed nodes of a Redis Cluster; when set, Cluster mode. */
   @IsString() REDIS_CLUSTER_NODES: string = '';
 
-  @EmptyAsUnset() @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string = 'http://127.0.0.1:4010/oauth/token';
+  @EmptyAsUnset() @IsUrl(URL_OPTIONS) OAUTH_TOKEN_URL: string = SIMULATOR_URLS.OAUTH_TOKEN_URL;
   @EmptyAsUnset() @IsString() OAUTH_CLIENT_ID: string = 'farmlokal-dev';
   @IsString() OAUTH_CLIENT_SECRET: string = DEV_OAUTH_CLIENT_SECRET;
   @IsString() OAUTH_AUDIENCE: string = 'partner-api';
@@ -109,13 +123,16 @@ export class Env {
   OAUTH_RESOURCE: string = '';
 
   @EmptyAsUnset() @IsUrl(URL_OPTIONS) PARTNER_API_URL: string = 'http://127.0.0.1:4010';
-  @EmptyAsUnset() @IsUrl(URL_OPTIONS) PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
+  @EmptyAsUnset()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(PUBLIC_BASE_URL_MAX_LENGTH)
+  PUBLIC_BASE_URL: string = 'http://127.0.0.1:3000';
   @IsString() WEBHOOK_SECRET: string = '';
 
   @EmptyAsUnset()
   @IsUrl(URL_OPTIONS)
-  AUTH_JWKS_URL: string = 'http://127.0.0.1:4010/.well-known/jwks.json';
-  @EmptyAsUnset() @IsString() AUTH_ISSUER: string = 'http://127.0.0.1:4010';
+  AUTH_JWKS_URL: string = SIMULATOR_URLS.AUTH_JWKS_URL;
+  @EmptyAsUnset() @IsString() AUTH_ISSUER: string = SIMULATOR_URLS.AUTH_ISSUER;
   @EmptyAsUnset() @IsString() AUTH_AUDIENCE: string = 'farmlokal-api';
 
   @EmptyAsUnset() @IsInt() @Min(1) @Max(86400) PRODUCTS_CACHE_TTL_S: number = 60;
@@ -123,6 +140,8 @@ export class Env {
   @EmptyAsUnset() @IsInt() @Min(1) @Max(120000) EXTERNAL_TIMEOUT_MS: number = 2000;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(300000) EXTERNAL_DEADLINE_MS: number = 5000;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(10) EXTERNAL_MAX_ATTEMPTS: number = 3;
+  /** Partner items whose last good copy is kept (least recently fetched evicted first). */
+  @EmptyAsUnset() @IsInt() @Min(1) @Max(1000000) PARTNER_ITEM_CACHE_MAX_ITEMS: number = 10000;
 
   @EmptyAsUnset() @IsInt() @Min(100) @Max(3600000) BREAKER_WINDOW_MS: number = 10000;
   @EmptyAsUnset() @IsInt() @Min(1) @Max(100000) BREAKER_MIN_CALLS: number = 10;
@@ -145,6 +164,22 @@ export class Env {
 
   /** How long SIGTERM waits for in-flight requests before closing anyway. */
   @EmptyAsUnset() @IsInt() @Min(0) @Max(60000) SHUTDOWN_TIMEOUT_MS: number = 8000;
+
+  /** Time a client has to send the request line and headers (slow-header clients). */
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(600000) HTTP_HEADERS_TIMEOUT_MS: number = 10000;
+  /** Time a client has to send a whole request, body included (slow-body clients). */
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(600000) HTTP_REQUEST_TIMEOUT_MS: number = 30000;
+  /** Idle time before a kept-alive connection is closed; above the load balancer's own. */
+  @EmptyAsUnset() @IsInt() @Min(1000) @Max(3600000) HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 65000;
+  /** Open client connections at most; 0 = derived from the open-files limit. */
+  @EmptyAsUnset() @IsInt() @Min(0) @Max(1000000) HTTP_MAX_CONNECTIONS: number = 0;
+
+  /** Serves /docs and /docs-json; defaults to false under NODE_ENV=production. */
+  @EmptyAsUnset()
+  @Type(() => String)
+  @Transform(toBoolean)
+  @IsBoolean()
+  DOCS_ENABLED: boolean = true;
 
   @EmptyAsUnset() @IsString() @MinLength(16) CURSOR_SIGNING_KEY: string = DEV_CURSOR_SIGNING_KEY;
 }
@@ -187,12 +222,19 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   });
   const problems = validateSync(env, { skipMissingProperties: false }).map(describe);
   if (env.NODE_ENV === 'production') {
-    if (!('CURSOR_SIGNING_KEY' in picked) || env.CURSOR_SIGNING_KEY === DEV_CURSOR_SIGNING_KEY) {
-      problems.push('CURSOR_SIGNING_KEY: must be set to a non-default value in production');
+    problems.push(
+      ...productionProblems(env, new Set(Object.keys(picked)), {
+        cursorSigningKey: DEV_CURSOR_SIGNING_KEY,
+        oauthClientSecret: DEV_OAUTH_CLIENT_SECRET,
+        urls: SIMULATOR_URLS,
+      }),
+    );
+    if (!('DOCS_ENABLED' in picked)) {
+      env.DOCS_ENABLED = false;
     }
-    if (!('OAUTH_CLIENT_SECRET' in picked) || env.OAUTH_CLIENT_SECRET === DEV_OAUTH_CLIENT_SECRET) {
-      problems.push('OAUTH_CLIENT_SECRET: must be set to a non-default value in production');
-    }
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
   if (problems.length > 0) {
     throw new EnvValidationError(problems);

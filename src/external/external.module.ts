@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PARTNER_MAX_BODY_BYTES } from './external.constants';
 import { ExternalController } from './external.controller';
 import { PartnerClient } from './partner.client';
+import { PartnerItemCopies } from './partner-item-copies';
 import { PartnerItemsService } from './partner-items.service';
 import { PartnerSubscription } from './partner-subscription.entity';
 import { partnerPolicyProvider } from './resilience/partner-policy.provider';
@@ -24,7 +25,13 @@ import { SubscriptionsService } from './subscriptions.service';
     TypeOrmModule.forFeature([PartnerSubscription]),
   ],
   controllers: [ExternalController],
-  providers: [partnerPolicyProvider, PartnerClient, PartnerItemsService, SubscriptionsService],
+  providers: [
+    partnerPolicyProvider,
+    PartnerClient,
+    PartnerItemCopies,
+    PartnerItemsService,
+    SubscriptionsService,
+  ],
   exports: [SubscriptionsService],
 })
 export class ExternalModule {}

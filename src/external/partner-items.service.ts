@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { AppError } from '../common/errors/app.error';
-import { InjectRedis } from '../common/redis/redis.module';
-import { ITEM_CACHE_TTL_S, itemCacheKey } from './external.constants';
 import { PartnerUnavailableError } from './external.errors';
 import { PartnerClient } from './partner.client';
 import { PartnerItem, toPartnerItem } from './partner-data';
+import { PartnerItemCopies } from './partner-item-copies';
 
 export type ItemSource = 'live' | 'stale';
 
@@ -15,8 +13,9 @@ export interface ItemLookup {
 }
 
 /**
- * Partner items, live when the partner answers, else the last good copy from Redis.
- * The copy is best-effort: with Redis down the live path works unchanged.
+ * Partner items, live when the partner answers, else the last good copy from Redis
+ * (PartnerItemCopies, bounded in count and age). The copy is best-effort: with Redis down
+ * the live path works unchanged.
  */
 @Injectable()
 export class PartnerItemsService {
@@ -24,7 +23,7 @@ export class PartnerItemsService {
 
   constructor(
     private readonly partner: PartnerClient,
-    @InjectRedis() private readonly redis: Redis,
+    private readonly copies: PartnerItemCopies,
   ) {}
 
   async getItem(id: string): Promise<ItemLookup> {
@@ -45,14 +44,14 @@ export class PartnerItemsService {
   }
 
   private remember(item: PartnerItem): void {
-    this.redis
-      .set(itemCacheKey(item.id), JSON.stringify(item), 'EX', ITEM_CACHE_TTL_S)
+    this.copies
+      .write(item.id, JSON.stringify(item))
       .catch((error: Error) => this.logger.warn(`Could not cache partner item: ${error.message}`));
   }
 
   private async lastGoodCopy(id: string): Promise<PartnerItem | null> {
     try {
-      const raw = await this.redis.get(itemCacheKey(id));
+      const raw = await this.copies.read(id);
       return raw === null ? null : toPartnerItem(JSON.parse(raw), id);
     } catch (error) {
       this.logger.warn(`No stale copy of a partner item: ${(error as Error).message}`);

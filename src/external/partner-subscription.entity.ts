@@ -6,6 +6,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { SUBSCRIPTION_URL_MAX_LENGTH } from './external.constants';
 
 /** Ids, URLs and secrets compare byte for byte. */
 const BINARY = 'utf8mb4_bin';
@@ -28,7 +29,7 @@ export class PartnerSubscription {
   partnerId!: string;
 
   @Index('UQ_partner_subscriptions_url', { unique: true })
-  @Column({ type: 'varchar', length: 512, collation: BINARY })
+  @Column({ type: 'varchar', length: SUBSCRIPTION_URL_MAX_LENGTH, collation: BINARY })
   url!: string;
 
   /** Event types, stored as a JSON array in text (portable across MySQL and MariaDB). */

@@ -5,14 +5,24 @@ import { HealthCheckService, HealthCheckResult, TypeOrmHealthIndicator } from '@
 import { AppError } from '../common/errors/app.error';
 import { ApiProblems } from '../common/http/api-problem.decorator';
 import { LifecycleService } from './lifecycle.service';
+import { RecentResult } from './recent-result';
 import { RedisHealthIndicator } from './redis.health';
 
 const CHECK_TIMEOUT_MS = 1_000;
+/** Readiness answers from a check at most this old, so probes cannot multiply DB load. */
+export const READINESS_MAX_AGE_MS = 1_000;
+
+type Readiness = { status: 'ok'; checks: Record<string, string> };
 
 @ApiTags('health')
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
+  private readonly readiness = new RecentResult(
+    () => this.checkDependencies(),
+    READINESS_MAX_AGE_MS,
+  );
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
@@ -28,13 +38,22 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: MySQL and Redis answer, and no shutdown has begun' })
+  @ApiOperation({
+    summary: 'Readiness: MySQL and Redis answer, and no shutdown has begun',
+    description:
+      'Answers from a check of MySQL and Redis at most 1 s old: concurrent probes share one ' +
+      'check. 503 from the moment shutdown begins, whatever the last check said.',
+  })
   @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: 'up', redis: 'up' } } } })
   @ApiProblems(503)
-  async ready(): Promise<{ status: 'ok'; checks: Record<string, string> }> {
+  async ready(): Promise<Readiness> {
     if (this.lifecycle.isShuttingDown) {
       throw new AppError('SERVICE_UNAVAILABLE', 'Not ready: shutdown in progress');
     }
+    return this.readiness.get();
+  }
+
+  private async checkDependencies(): Promise<Readiness> {
     const result = await this.health
       .check([
         () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),

@@ -151,6 +151,15 @@ export class ProductsRepository {
   }
 
   /** Locks the row of `sku` and applies a partner's stock/price; false when unknown. */
+  /** Inside a transaction: locks the row of `sku` (FOR UPDATE); false when there is none. */
+  async lockBySku(manager: EntityManager, sku: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      'SELECT id FROM products WHERE sku = ? FOR UPDATE',
+      [sku],
+    );
+    return rows.length > 0;
+  }
+
   async updateBySku(
     manager: EntityManager,
     sku: string,

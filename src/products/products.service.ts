@@ -134,6 +134,11 @@ export class ProductsService {
    * transaction. Returns false when no product has that sku. The caller calls
    * `invalidateListings()` after its commit.
    */
+  /** Inside a partner-update transaction: locks the product with `sku`; false if none. */
+  lockPartnerProduct(manager: EntityManager, sku: string): Promise<boolean> {
+    return this.products.lockBySku(manager, sku);
+  }
+
   applyPartnerUpdate(
     manager: EntityManager,
     sku: string,

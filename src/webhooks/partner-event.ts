@@ -1,4 +1,9 @@
-import { INVENTORY_UPDATED, PRICE_UPDATED } from './webhooks.constants';
+import {
+  INVENTORY_UPDATED,
+  PRICE_UPDATED,
+  WEBHOOK_EVENT_TIME_MAX_AHEAD_S,
+  WEBHOOK_EVENT_TIME_MAX_BEHIND_S,
+} from './webhooks.constants';
 
 export type ProductField = 'stock' | 'price';
 
@@ -29,16 +34,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The payload's RFC 3339 `timestamp` when present and valid, else the delivery timestamp. */
+/**
+ * The time that orders the event: the payload's RFC 3339 `timestamp` when present, valid
+ * and within [delivery - 7 days, delivery + 5 min]; else the delivery's `webhook-timestamp`.
+ */
 export function eventTimeOf(payload: Record<string, unknown>, webhookTimestampS: number): Date {
+  const deliveredMs = webhookTimestampS * 1000;
   const stated = payload.timestamp;
   if (typeof stated === 'string' && RFC3339.test(stated)) {
     const parsed = Date.parse(stated);
-    if (Number.isFinite(parsed)) {
+    if (
+      Number.isFinite(parsed) &&
+      parsed <= deliveredMs + WEBHOOK_EVENT_TIME_MAX_AHEAD_S * 1000 &&
+      parsed >= deliveredMs - WEBHOOK_EVENT_TIME_MAX_BEHIND_S * 1000
+    ) {
       return new Date(parsed);
     }
   }
-  return new Date(webhookTimestampS * 1000);
+  return new Date(deliveredMs);
 }
 
 /** `"12.5"` / `12.5` → `"12.50"`; null when the value does not fit DECIMAL(10,2) or is < 0. */

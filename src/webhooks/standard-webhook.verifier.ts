@@ -84,18 +84,37 @@ function v1Signatures(header: string): Buffer[] {
     .filter((signature) => signature.length === HMAC_SHA256_BYTES);
 }
 
+/** What a rejected delivery is told, per failure (the problem `detail`). */
+export const VERIFICATION_FAILURE_DETAILS: Record<VerificationFailure, string> = {
+  missing_headers:
+    'webhook-id, webhook-timestamp and webhook-signature (or svix-id, svix-timestamp and ' +
+    'svix-signature) are required',
+  invalid_id: 'webhook-id is not a valid event id',
+  invalid_timestamp: 'webhook-timestamp must be unix seconds',
+  timestamp_out_of_tolerance: 'webhook-timestamp is more than 5 minutes from now',
+  no_matching_signature: 'No webhook-signature matches the body',
+};
+
+export type HeaderCheckResult =
+  | {
+      readonly ok: true;
+      readonly id: string;
+      readonly timestamp: number;
+      /** The well-formed `v1` signatures of the header, decoded. */
+      readonly candidates: Buffer[];
+    }
+  | { readonly ok: false; readonly reason: VerificationFailure };
+
 /**
- * Verifies a Standard Webhooks v1 delivery over its raw body: the timestamp must be within
- * the tolerance in both directions, and one `v1` signature of the header must match the
- * HMAC-SHA256 of `{id}.{timestamp}.{body}` under one of the secrets (rotation). Comparison
- * is constant-time. Pure: no I/O, the clock is a parameter.
+ * Everything that can be checked without the body: the three headers are present, the id
+ * and timestamp are well-formed, the timestamp is within the tolerance, and at least one
+ * `v1` signature has the shape of an HMAC-SHA256. Run before the body is read, so a
+ * delivery that cannot verify never costs a body upload.
  */
-export function verifyStandardWebhook(
+export function checkWebhookHeaders(
   headers: StandardWebhookHeaders,
-  rawBody: Buffer,
-  secrets: readonly string[],
   options: VerifyOptions,
-): VerificationResult {
+): HeaderCheckResult {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature) {
     return { ok: false, reason: 'missing_headers' };
@@ -114,11 +133,32 @@ export function verifyStandardWebhook(
   if (candidates.length === 0) {
     return { ok: false, reason: 'no_matching_signature' };
   }
+  return { ok: true, id, timestamp: timestampS, candidates };
+}
+
+/**
+ * Verifies a Standard Webhooks v1 delivery over its raw body: the headers must pass
+ * `checkWebhookHeaders`, and one `v1` signature of the header must match the HMAC-SHA256
+ * of `{id}.{timestamp}.{body}` under one of the secrets (rotation). Comparison is
+ * constant-time. Pure: no I/O, the clock is a parameter.
+ */
+export function verifyStandardWebhook(
+  headers: StandardWebhookHeaders,
+  rawBody: Buffer,
+  secrets: readonly string[],
+  options: VerifyOptions,
+): VerificationResult {
+  const checked = checkWebhookHeaders(headers, options);
+  if (!checked.ok) {
+    return checked;
+  }
+  const { id, timestamp, candidates } = checked;
+  const signed = String(headers.timestamp);
   for (const secret of secrets) {
     for (const key of webhookKeys(secret)) {
-      const expected = hmac(key, id, timestamp, rawBody);
+      const expected = hmac(key, id, signed, rawBody);
       if (candidates.some((candidate) => timingSafeEqual(candidate, expected))) {
-        return { ok: true, id, timestamp: timestampS };
+        return { ok: true, id, timestamp };
       }
     }
   }

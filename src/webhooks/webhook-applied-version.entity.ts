@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** The newest event applied to one field (`stock` or `price`) of one product. */
 @Entity({ name: 'webhook_applied_versions' })
@@ -9,6 +9,7 @@ export class WebhookAppliedVersion {
   @PrimaryColumn({ type: 'varchar', length: 16, charset: 'ascii', collation: 'ascii_bin' })
   field!: string;
 
+  @Index('idx_webhook_applied_versions_event_time')
   @Column({ name: 'event_time', type: 'datetime', precision: 3 })
   eventTime!: Date;
 

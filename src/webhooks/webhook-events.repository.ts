@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { WebhookEventStatus } from './webhook-event.entity';
 import type { ProductField } from './partner-event';
+import { WEBHOOK_VERSION_MAX_AHEAD_S } from './webhooks.constants';
 
 /** What a delivery needs to know about an event another delivery stored first. */
 export interface StoredEventState {
@@ -135,7 +136,9 @@ export class WebhookEventsRepository {
    * Inside the processing transaction: records `eventTime` as the newest for (sku, field)
    * unless a newer event was applied already; returns whether this event is the newest
    * (ties go to the event processed last). The upsert locks the row, so concurrent events
-   * for one field are decided one after the other.
+   * for one field are decided one after the other. A stored time further ahead of the
+   * database clock than any trusted event time can be (recorded before event times were
+   * bounded) never wins.
    */
   async claimNewestVersion(
     manager: EntityManager,
@@ -148,15 +151,32 @@ export class WebhookEventsRepository {
       `INSERT INTO webhook_applied_versions (sku, field, event_time, event_id)
        VALUES (?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE
-         event_id = IF(VALUES(event_time) >= event_time, VALUES(event_id), event_id),
-         event_time = IF(VALUES(event_time) >= event_time, VALUES(event_time), event_time)`,
-      [sku, field, eventTime, eventId],
+         event_id = IF(VALUES(event_time) >= event_time
+                       OR event_time > NOW(3) + INTERVAL ? SECOND, VALUES(event_id), event_id),
+         event_time = IF(VALUES(event_time) >= event_time
+                         OR event_time > NOW(3) + INTERVAL ? SECOND, VALUES(event_time), event_time)`,
+      [sku, field, eventTime, eventId, WEBHOOK_VERSION_MAX_AHEAD_S, WEBHOOK_VERSION_MAX_AHEAD_S],
     );
     const rows = await manager.query<{ event_id: string }[]>(
       'SELECT event_id FROM webhook_applied_versions WHERE sku = ? AND field = ?',
       [sku, field],
     );
     return rows[0]?.event_id === eventId;
+  }
+
+  /**
+   * Deletes up to `limit` applied versions older than `cutoff`, oldest first, along the
+   * event_time index; returns how many went.
+   */
+  async deleteVersionsBefore(cutoff: Date, limit: number): Promise<number> {
+    const result = await this.dataSource.query<WriteResult>(
+      `DELETE FROM webhook_applied_versions
+        WHERE event_time < ?
+        ORDER BY event_time
+        LIMIT ?`,
+      [cutoff, limit],
+    );
+    return result.affectedRows;
   }
 
   /**

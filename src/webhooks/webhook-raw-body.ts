@@ -41,7 +41,8 @@ export class WebhookRawBodyParser implements OnModuleInit {
   }
 }
 
-function isWebhookUrl(url: string): boolean {
+/** True for the partner delivery path, with or without a query string or trailing slash. */
+export function isWebhookUrl(url: string): boolean {
   if (!url.startsWith(WEBHOOK_URL)) {
     return false;
   }

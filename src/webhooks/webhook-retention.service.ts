@@ -17,6 +17,7 @@ import {
   WEBHOOK_CLEANUP_LOCK_TTL_MS,
   WEBHOOK_CLEANUP_MAX_BATCHES,
   WEBHOOK_RETENTION_DAYS,
+  WEBHOOK_VERSION_RETENTION_DAYS,
 } from './webhooks.constants';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -38,7 +39,8 @@ export interface PurgeOptions {
  * Keeps settled event ids for WEBHOOK_RETENTION_DAYS (partners retry for days, and a
  * duplicate must still be recognised), then deletes them in bounded batches. One instance
  * at a time runs the hourly cleanup, under a Redis lock with an owner token; failed and
- * in-flight events are kept for inspection and redelivery.
+ * in-flight events are kept for inspection and redelivery. Applied versions older than
+ * WEBHOOK_VERSION_RETENTION_DAYS go in the same run: no deliverable event orders before them.
  */
 @Injectable()
 export class WebhookRetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -84,6 +86,23 @@ export class WebhookRetentionService implements OnApplicationBootstrap, BeforeAp
     return total;
   }
 
+  /**
+   * Deletes applied versions recorded for event times before `cutoff`, in batches as
+   * above; returns how many rows went.
+   */
+  async purgeVersionsBefore(cutoff: Date, options: PurgeOptions = {}): Promise<number> {
+    const batchSize = options.batchSize ?? WEBHOOK_CLEANUP_BATCH_SIZE;
+    let batches = options.maxBatches ?? WEBHOOK_CLEANUP_MAX_BATCHES;
+    let total = 0;
+    let deleted = batchSize;
+    while (deleted === batchSize && batches > 0 && !this.stopped) {
+      deleted = await this.events.deleteVersionsBefore(cutoff, batchSize);
+      total += deleted;
+      batches -= 1;
+    }
+    return total;
+  }
+
   /** One cleanup run under the fleet-wide lock; false when another instance holds it. */
   async runOnce(now = new Date()): Promise<boolean> {
     const token = randomUUID();
@@ -103,6 +122,13 @@ export class WebhookRetentionService implements OnApplicationBootstrap, BeforeAp
       if (deleted > 0) {
         this.logger.log(
           `Deleted ${deleted} settled webhook event(s) older than ${cutoff.toISOString()}`,
+        );
+      }
+      const versionCutoff = new Date(now.getTime() - WEBHOOK_VERSION_RETENTION_DAYS * DAY_MS);
+      const versions = await this.purgeVersionsBefore(versionCutoff);
+      if (versions > 0) {
+        this.logger.log(
+          `Deleted ${versions} applied webhook version(s) older than ${versionCutoff.toISOString()}`,
         );
       }
       return true;

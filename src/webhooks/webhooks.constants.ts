@@ -21,6 +21,24 @@ export const WEBHOOK_RAW_MEDIA_TYPE = 'application/x-farmlokal-webhook-raw';
 /** Accepted distance between `webhook-timestamp` and now, in both directions. */
 export const WEBHOOK_TOLERANCE_S = 300;
 
+/**
+ * The window, relative to the delivery's `webhook-timestamp`, in which a payload's own event
+ * time is trusted for ordering. Outside it (a sender's broken clock, a `9999-12-31` typo) the
+ * delivery time orders the event instead, so one bad event can never freeze a product.
+ */
+export const WEBHOOK_EVENT_TIME_MAX_AHEAD_S = 5 * 60;
+export const WEBHOOK_EVENT_TIME_MAX_BEHIND_S = 7 * 24 * 60 * 60;
+/**
+ * An applied version later than this past the database clock cannot come from a trusted
+ * event time (at most delivery + 5 min, delivery at most now + 5 min): it is overridden.
+ */
+export const WEBHOOK_VERSION_MAX_AHEAD_S = WEBHOOK_TOLERANCE_S + WEBHOOK_EVENT_TIME_MAX_AHEAD_S;
+/**
+ * Applied versions older than this are deleted: every event still deliverable orders at or
+ * after now - 7 days - 5 min, so such a row can no longer decide anything. One day of margin.
+ */
+export const WEBHOOK_VERSION_RETENTION_DAYS = 8;
+
 /** How long a delivery owns an event it claimed before another delivery may take over. */
 export const WEBHOOK_LEASE_S = 30;
 

@@ -15,29 +15,15 @@ import { ApiProblems, ProblemDto } from '../common/http/api-problem.decorator';
 import { RateLimitGroup } from '../common/rate-limit/rate-limit-group.decorator';
 import { PartnerEventDto } from './dto/partner-event.dto';
 import { WebhookAckDto } from './dto/webhook-ack.dto';
-import { StandardWebhookHeaders } from './standard-webhook.verifier';
+import { webhookHeadersOf } from './webhook-header-check';
 import {
   PARTNER_WEBHOOK_PATH,
-  SVIX_ID_HEADER,
-  SVIX_SIGNATURE_HEADER,
-  SVIX_TIMESTAMP_HEADER,
   WEBHOOK_ID_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
   WEBHOOKS_ROUTE_PREFIX,
 } from './webhooks.constants';
 import { WebhooksService } from './webhooks.service';
-
-/** The first of `names` the request carries (Standard Webhooks name, then Svix's). */
-function header(request: FastifyRequest, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = request.headers[name];
-    if (typeof value === 'string') {
-      return value;
-    }
-  }
-  return undefined;
-}
 
 function rawBodyOf(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -58,8 +44,11 @@ export class WebhooksController {
       'subscription secret, stores the event in the inbox and applies it exactly once per ' +
       '`webhook-id`: `inventory.updated` sets the stock, `price.updated` the price of the ' +
       'product with `data.sku`. An event older than the last one applied to the same ' +
-      'product field is stored and ignored. Svix senders may use `svix-id`, ' +
-      '`svix-timestamp` and `svix-signature` instead of the three `webhook-*` headers. ' +
+      'product field is stored and ignored; a payload `timestamp` outside [delivery − 7 days, ' +
+      'delivery + 5 min] is not trusted and the delivery time orders the event instead. ' +
+      'Deliveries whose headers cannot verify are refused before the body is read. ' +
+      'Svix senders may use `svix-id`, `svix-timestamp` and `svix-signature` instead of the ' +
+      'three `webhook-*` headers. ' +
       'See docs/webhooks.md.',
   })
   @ApiHeader({
@@ -103,11 +92,7 @@ export class WebhooksController {
   })
   @ApiProblems(400, 401, 413, 429)
   async receive(@Req() request: FastifyRequest): Promise<WebhookAckDto> {
-    const headers: StandardWebhookHeaders = {
-      id: header(request, WEBHOOK_ID_HEADER, SVIX_ID_HEADER),
-      timestamp: header(request, WEBHOOK_TIMESTAMP_HEADER, SVIX_TIMESTAMP_HEADER),
-      signature: header(request, WEBHOOK_SIGNATURE_HEADER, SVIX_SIGNATURE_HEADER),
-    };
+    const headers = webhookHeadersOf(request);
     const status = await this.webhooks.receive({ headers, rawBody: rawBodyOf(request) });
     return { status };
   }

@@ -5,6 +5,7 @@ import { ProductsModule } from '../products/products.module';
 import { WebhookAppliedVersion } from './webhook-applied-version.entity';
 import { WebhookEvent } from './webhook-event.entity';
 import { WebhookEventsRepository } from './webhook-events.repository';
+import { WebhookHeaderCheck } from './webhook-header-check';
 import { WebhookRawBodyParser } from './webhook-raw-body';
 import { WebhookRetentionService } from './webhook-retention.service';
 import { WebhooksController } from './webhooks.controller';
@@ -23,6 +24,7 @@ import { WebhooksService } from './webhooks.service';
     WebhookEventsRepository,
     WebhookRetentionService,
     WebhookRawBodyParser,
+    WebhookHeaderCheck,
   ],
 })
 export class WebhooksModule {}

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app.error';
+import { jsonNestsDeeperThan, tooDeepError } from '../common/http/strict-json';
 import { InjectRedis } from '../common/redis/redis.module';
 import { webhooksConfig, WebhooksConfig } from '../config/configuration';
 import { SubscriptionsService } from '../external/subscriptions.service';
@@ -12,7 +13,7 @@ import { ProductsService } from '../products/products.service';
 import { interpretPartnerEvent } from './partner-event';
 import {
   StandardWebhookHeaders,
-  VerificationFailure,
+  VERIFICATION_FAILURE_DETAILS,
   verifyStandardWebhook,
 } from './standard-webhook.verifier';
 import { WebhookEventStatus } from './webhook-event.entity';
@@ -37,16 +38,6 @@ type SettledStatus = WebhookEventStatus.Processed | WebhookEventStatus.Ignored;
 
 /** Thrown inside the processing transaction when another delivery took the event over. */
 class LeaseLostError extends Error {}
-
-const FAILURE_DETAILS: Record<VerificationFailure, string> = {
-  missing_headers:
-    'webhook-id, webhook-timestamp and webhook-signature (or svix-id, svix-timestamp and ' +
-    'svix-signature) are required',
-  invalid_id: 'webhook-id is not a valid event id',
-  invalid_timestamp: 'webhook-timestamp must be unix seconds',
-  timestamp_out_of_tolerance: 'webhook-timestamp is more than 5 minutes from now',
-  no_matching_signature: 'No webhook-signature matches the body',
-};
 
 /**
  * Partner webhook deliveries: Standard Webhooks verification, a durable MySQL inbox and an
@@ -109,12 +100,16 @@ export class WebhooksService {
     }
     if (!result.ok) {
       this.record('invalid_signature');
-      throw new AppError('INVALID_WEBHOOK_SIGNATURE', FAILURE_DETAILS[result.reason]);
+      throw new AppError('INVALID_WEBHOOK_SIGNATURE', VERIFICATION_FAILURE_DETAILS[result.reason]);
     }
     return result;
   }
 
   private parse(text: string): Record<string, unknown> {
+    if (jsonNestsDeeperThan(text)) {
+      this.record('malformed');
+      throw tooDeepError();
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -184,14 +179,19 @@ export class WebhooksService {
         let result = WebhookEventStatus.Ignored as SettledStatus;
         let note = effect.kind === 'ignore' ? effect.reason : null;
         if (effect.kind === 'update') {
-          const newest = await this.events.claimNewestVersion(
-            manager,
-            effect.sku,
-            effect.field,
-            effect.eventTime,
-            eventId,
-          );
-          if (!newest) {
+          // The product row is locked first: versions are recorded only for products that
+          // exist, and every event for one sku takes the two locks in the same order.
+          if (!(await this.products.lockPartnerProduct(manager, effect.sku))) {
+            note = 'unknown sku';
+          } else if (
+            !(await this.events.claimNewestVersion(
+              manager,
+              effect.sku,
+              effect.field,
+              effect.eventTime,
+              eventId,
+            ))
+          ) {
             note = `a newer ${effect.field} update was applied already`;
           } else if (!(await this.products.applyPartnerUpdate(manager, effect.sku, effect.patch))) {
             note = 'unknown sku';

@@ -7,6 +7,7 @@ export const PROBLEM_BASE_URI = 'https://farmlokal.example/problems/';
 export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, slug: 'validation-failed', title: 'Request validation failed' },
   MALFORMED_JSON: { status: 400, slug: 'malformed-json', title: 'Malformed JSON body' },
+  MALFORMED_REQUEST: { status: 400, slug: 'malformed-request', title: 'Malformed HTTP request' },
   INVALID_CURSOR: { status: 400, slug: 'invalid-cursor', title: 'Invalid pagination cursor' },
   UNAUTHORIZED: { status: 401, slug: 'unauthorized', title: 'Authentication required' },
   INVALID_WEBHOOK_SIGNATURE: {
@@ -23,6 +24,7 @@ export const PROBLEMS = {
     title: 'Partner item not found',
   },
   METHOD_NOT_ALLOWED: { status: 405, slug: 'method-not-allowed', title: 'Method not allowed' },
+  REQUEST_TIMEOUT: { status: 408, slug: 'request-timeout', title: 'Request timeout' },
   DUPLICATE_SKU: { status: 409, slug: 'duplicate-sku', title: 'A product with this SKU exists' },
   IDEMPOTENCY_KEY_IN_USE: {
     status: 409,
@@ -47,6 +49,11 @@ export const PROBLEMS = {
     title: 'Idempotency key reused with a different request',
   },
   RATE_LIMITED: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
+  HEADER_FIELDS_TOO_LARGE: {
+    status: 431,
+    slug: 'header-fields-too-large',
+    title: 'Request header fields too large',
+  },
   INTERNAL: { status: 500, slug: 'internal', title: 'Internal server error' },
   WEBHOOK_PROCESSING_FAILED: {
     status: 500,

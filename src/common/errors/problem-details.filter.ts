@@ -8,7 +8,9 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isClientAbort, logClientAbort } from '../http/client-abort';
 import { RouteMethods } from '../http/route-methods';
+import { loggableUrl } from '../logging/log-redaction';
 import { AppError } from './app.error';
 import { PROBLEMS, ProblemCode, problemTypeUri } from './error-catalogue';
 
@@ -123,12 +125,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (isClientAbort(exception, request)) {
+      logClientAbort(this.logger, request);
+      return;
+    }
     const path = (request.url ?? '/').split('?')[0];
     const problem = this.methodNotAllowed(exception, request, path) ?? toProblem(exception);
 
     if (problem.status >= 500 && !(exception instanceof AppError)) {
       this.logger.error(
-        { err: exception, request_id: request.id, url: request.url },
+        { err: exception, request_id: request.id, url: loggableUrl(request.url ?? '/') },
         'Unhandled error',
       );
     }

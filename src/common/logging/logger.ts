@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as PinoLogger } from 'pino';
+import { redactLogObject, serializeError } from './log-redaction';
 
 /** Paths that never reach a log line: credentials, tokens, secrets. */
 export const REDACT_PATHS = [
@@ -25,14 +26,22 @@ export const REDACT_PATHS = [
   'token',
 ];
 
-/** The process-wide pino logger: JSON lines on stdout (or `destination`), secrets redacted. */
+/**
+ * The process-wide pino logger: JSON lines on stdout (or `destination`), secrets redacted
+ * by path and, at any depth, by `redactDeep` (log-redaction.ts).
+ */
 export function createPinoLogger(level: string, destination?: pino.DestinationStream): PinoLogger {
   const options: pino.LoggerOptions = {
     level,
     base: { service: 'farmlokal-api' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Arrays and nested errors too, which path-based redaction cannot reach.
+      log: redactLogObject,
+    },
+    serializers: { err: serializeError },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -10,6 +10,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { IsSafeText, safeTextPattern } from '../../common/validation/safe-text';
 import {
   MAX_CATEGORY_LENGTH,
   MAX_DESCRIPTION_LENGTH,
@@ -20,6 +21,9 @@ import {
   SKU_PATTERN,
 } from '../products.constants';
 
+const VISIBLE_TEXT =
+  'Visible text: no control characters, new lines or invisible formatting characters ' +
+  '(zero-width joiners are fine), well-formed Unicode, not blank';
 const PRICE_MESSAGE = 'price must be a decimal string ≥ 0 with at most 2 decimals, e.g. "129.50"';
 
 /** Validates only when the field is present; `null` is not "absent" (unlike @IsOptional). */
@@ -45,11 +49,18 @@ export const SkuField = (required = true): PropertyDecorator =>
 
 export const NameField = (required = true): PropertyDecorator =>
   applyDecorators(
-    doc(required)({ example: 'Alphonso Mango', minLength: 1, maxLength: MAX_NAME_LENGTH }),
+    doc(required)({
+      example: 'Alphonso Mango',
+      minLength: 1,
+      maxLength: MAX_NAME_LENGTH,
+      pattern: safeTextPattern({ notBlank: true }),
+      description: VISIBLE_TEXT,
+    }),
     ...(required ? [] : [WhenPresent()]),
     IsString(),
     MinLength(1),
     MaxLength(MAX_NAME_LENGTH),
+    IsSafeText({ notBlank: true }),
   );
 
 export const DescriptionField = (): PropertyDecorator =>
@@ -59,19 +70,31 @@ export const DescriptionField = (): PropertyDecorator =>
       nullable: true,
       type: String,
       maxLength: MAX_DESCRIPTION_LENGTH,
+      pattern: safeTextPattern({ multiline: true }),
+      description:
+        'Text with tabs and new lines allowed; no other control or invisible formatting ' +
+        'characters; well-formed Unicode',
     }),
     ValidateIf((_, value) => value !== undefined && value !== null),
     IsString(),
     MaxLength(MAX_DESCRIPTION_LENGTH),
+    IsSafeText({ multiline: true }),
   );
 
 export const CategoryField = (required = true): PropertyDecorator =>
   applyDecorators(
-    doc(required)({ example: 'fruits', minLength: 1, maxLength: MAX_CATEGORY_LENGTH }),
+    doc(required)({
+      example: 'fruits',
+      minLength: 1,
+      maxLength: MAX_CATEGORY_LENGTH,
+      pattern: safeTextPattern({ notBlank: true }),
+      description: VISIBLE_TEXT,
+    }),
     ...(required ? [] : [WhenPresent()]),
     IsString(),
     MinLength(1),
     MaxLength(MAX_CATEGORY_LENGTH),
+    IsSafeText({ notBlank: true }),
   );
 
 export const PriceField = (required = true): PropertyDecorator =>
