@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { etagMatches } from '../common/cache/response-cache';
+import { etagMatches } from './listing-cache/response-cache';
 import {
   IDEMPOTENT_REPLAYED_HEADER,
   IdempotentOutcome,

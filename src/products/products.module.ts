@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ResponseCache } from '../common/cache/response-cache';
+import { ResponseCache } from './listing-cache/response-cache';
 import { IdempotencyModule } from '../common/idempotency/idempotency.module';
 import { Product } from './product.entity';
 import { ProductsController } from './products.controller';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { CachedResponse, CacheResult, ResponseCache } from '../common/cache/response-cache';
+import { CachedResponse, CacheResult, ResponseCache } from './listing-cache/response-cache';
 import {
   IdempotencyService,
   IdempotentOutcome,

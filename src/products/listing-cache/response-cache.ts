@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/c
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { redisConfig, RedisConfig } from '../../config/configuration';
-import { createRedisClient, InjectRedis } from '../redis/redis.module';
-import { ByteLru } from './byte-lru';
+import { createRedisClient, InjectRedis } from '../../common/redis/redis.module';
+import { ByteLru } from '../../common/cache/byte-lru';
 import { GenerationTracker } from './generation-tracker';
 import { SingleFlight } from './single-flight';
 
