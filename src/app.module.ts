@@ -7,7 +7,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { RouteMethods } from './common/http/route-methods';
 import { StrictQueryGuard } from './common/http/strict-query.guard';
 import { createValidationPipe } from './common/http/validation';
-import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './common/redis/redis.module';
 import { ALL_CONFIGS } from './config/configuration';
 import { ExternalModule } from './external/external.module';

@@ -15,7 +15,7 @@ import { documentGlobalResponses } from './common/http/openapi-global-responses'
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { RouteMethods } from './common/http/route-methods';
-import { RateLimiter } from './common/rate-limit/rate-limiter';
+import { RateLimiter } from './rate-limit/rate-limiter';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 

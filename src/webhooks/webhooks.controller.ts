@@ -12,7 +12,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-details.filter';
 import { ApiProblems, ProblemDto } from '../common/http/api-problem.decorator';
-import { RateLimitGroup } from '../common/rate-limit/rate-limit-group.decorator';
+import { RateLimitGroup } from '../rate-limit/rate-limit-group.decorator';
 import { PartnerEventDto } from './dto/partner-event.dto';
 import { WebhookAckDto } from './dto/webhook-ack.dto';
 import { StandardWebhookHeaders } from './standard-webhook.verifier';

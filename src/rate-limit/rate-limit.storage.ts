@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis, { Result } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { rateLimitConfig, RateLimitConfig } from '../../config/configuration';
-import { InjectRedis } from '../redis/redis.module';
+import { rateLimitConfig, RateLimitConfig } from '../config/configuration';
+import { InjectRedis } from '../common/redis/redis.module';
 import { MemoryRateLimiter } from './memory-rate-limiter';
 import { MEMORY_SWEEP_INTERVAL_MS } from './rate-limit.constants';
 import type { RateLimitResult } from './rate-limit.result';

@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { rateLimitConfig, RateLimitConfig } from '../../config/configuration';
-import { MetricsService } from '../../metrics/metrics.service';
-import { AppError } from '../errors/app.error';
-import { PROBLEM_CONTENT_TYPE, problemBody, toProblem } from '../errors/problem-details.filter';
+import { rateLimitConfig, RateLimitConfig } from '../config/configuration';
+import { MetricsService } from '../metrics/metrics.service';
+import { AppError } from '../common/errors/app.error';
+import {
+  PROBLEM_CONTENT_TYPE,
+  problemBody,
+  toProblem,
+} from '../common/errors/problem-details.filter';
 import {
   DEFAULT_RATE_LIMIT_GROUP,
   RATE_LIMIT_GROUPS,

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { bearerTokenOf } from '../../auth/jwt-auth.guard';
-import { JwtVerifier } from '../../auth/jwt-verifier.service';
+import { bearerTokenOf } from '../auth/jwt-auth.guard';
+import { JwtVerifier } from '../auth/jwt-verifier.service';
 import { IPV6_SUBNET_PREFIX } from './rate-limit.constants';
 
 /**
