@@ -20,10 +20,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireScopes } from '../auth/scopes.decorator';
 import { ApiProblems } from '../common/http/api-problem.decorator';
 import { ParsePositiveIntPipe } from '../common/http/validation';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  parseIdempotencyKey,
-} from '../common/idempotency/idempotency.service';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency/idempotency.service';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductResponseDto } from './dto/product.response.dto';
 import { UpdateProductDto } from './dto/update-product.dto';

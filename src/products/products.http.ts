@@ -1,9 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { etagMatches } from './listing-cache/response-cache';
-import {
-  IDEMPOTENT_REPLAYED_HEADER,
-  IdempotentOutcome,
-} from '../common/idempotency/idempotency.service';
+import { IDEMPOTENT_REPLAYED_HEADER, IdempotentOutcome } from '../idempotency/idempotency.service';
 import { X_CACHE_HEADER } from './products.constants';
 import type { ListingResponse } from './products.service';
 

@@ -5,7 +5,7 @@ import {
   IdempotencyService,
   IdempotentOutcome,
   StoredResponse,
-} from '../common/idempotency/idempotency.service';
+} from '../idempotency/idempotency.service';
 import { CursorCodec, hashQuery, InvalidCursorError } from '../common/pagination/cursor';
 import { productsConfig, ProductsConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError, ValidationProblemError } from '../errors/app.error';
+import { AppError, ValidationProblemError } from '../common/errors/app.error';
 import { canonicalJson } from './canonical-json';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
