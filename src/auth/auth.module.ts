@@ -1,11 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { AuthController } from './auth.controller';
+import { AuthController } from '../external/partner-token/token-status.controller';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtVerifier } from './jwt-verifier.service';
-import { OAuthTokenClient } from './oauth-token.client';
+import { OAuthTokenClient } from '../external/partner-token/oauth-token.client';
 import { ScopesGuard } from './scopes.guard';
-import { TokenService } from './token.service';
-import { TokenStore } from './token.store';
+import { TokenService } from '../external/partner-token/token.service';
+import { TokenStore } from '../external/partner-token/token.store';
 
 /**
  * Inbound bearer-JWT auth for our own routes (`RequireScopes`) and the outbound OAuth2

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../common/http/api-problem.decorator';
+import { ApiProblems } from '../../common/http/api-problem.decorator';
 import { TokenStatusDto } from './dto/token-status.dto';
 import { TokenService } from './token.service';
 

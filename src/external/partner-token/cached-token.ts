@@ -2,7 +2,7 @@ import {
   TOKEN_EXPIRY_MARGIN_FRACTION,
   TOKEN_EXPIRY_MARGIN_MAX_S,
   TOKEN_REFRESH_AHEAD_FRACTION,
-} from './auth.constants';
+} from '../../auth/auth.constants';
 
 /** An access token with the times that govern its reuse (epoch milliseconds). */
 export interface CachedToken {

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { InjectRedis } from '../common/redis/redis.module';
-import { authConfig, AuthConfig } from '../config/configuration';
-import { TOKEN_FAILURE_BACKOFF_MS, TOKEN_LOCK_TTL_MS } from './auth.constants';
+import { InjectRedis } from '../../common/redis/redis.module';
+import { authConfig, AuthConfig } from '../../config/configuration';
+import { TOKEN_FAILURE_BACKOFF_MS, TOKEN_LOCK_TTL_MS } from '../../auth/auth.constants';
 import { CachedToken, deserializeToken, serializeToken } from './cached-token';
 import { normalizeScope } from './oauth-token.client';
 
