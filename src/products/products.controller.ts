@@ -26,7 +26,7 @@ import { ProductResponseDto } from './dto/product.response.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import type { ListProductsQuery } from './list-products.query';
 import { ListProductsQueryPipe } from './list-products.query.pipe';
-import { sendListing, sendStored } from './products.http';
+import { sendListing, sendStored } from './products.presenter';
 import { ApiCreateProduct, ApiListProducts, ApiProductId } from './products.openapi';
 import { ProductsService } from './products.service';
 

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions, ENTITIES_GLOB } from '../common/database/typeorm-options';
-import { databaseConfig } from './configuration';
-import { loadDotEnvFile } from './env.validation';
+import { databaseConfig } from '../config/configuration';
+import { loadDotEnvFile } from '../config/env.validation';
 
 loadDotEnvFile();
 
