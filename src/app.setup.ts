@@ -9,8 +9,9 @@ import {
   LogController,
 } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { ProblemCode, PROBLEMS } from './common/errors/error-catalogue';
-import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-details.filter';
+import { ProblemCode } from './common/errors/error-catalogue';
+import { problemOf } from './common/errors/problem-mapping';
+import { writeProblem } from './common/errors/problem-response';
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
@@ -60,20 +61,11 @@ export function createAdapter({ logger, trustedProxies }: AdapterOptions): Fasti
     // No hook runs for these, so the rate limiter is called here (default group).
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const code = FRAMEWORK_ERRORS[error.statusCode ?? 500] ?? 'INTERNAL';
-      const problem = {
+      const problem = problemOf(
         code,
-        status: PROBLEMS[code].status,
-        title: PROBLEMS[code].title,
-        detail: FRAMEWORK_ERROR_DETAILS[code] ?? 'An unexpected error occurred',
-        headers: {},
-        extensions: {},
-      };
-      const send = (): void => {
-        void reply
-          .code(problem.status)
-          .type(PROBLEM_CONTENT_TYPE)
-          .send(problemBody(problem, (request.url ?? '/').split('?')[0], String(request.id)));
-      };
+        FRAMEWORK_ERROR_DETAILS[code] ?? 'An unexpected error occurred',
+      );
+      const send = (): void => writeProblem(request, reply, problem);
       void reply.header(REQUEST_ID_HEADER, request.id);
       const limit = request.server.rateLimitUnrouted;
       if (!limit) {

@@ -14,6 +14,7 @@ import { PartnerUnavailableError } from './external.errors';
 import { PartnerClient } from './partner.client';
 import { hasSecret, KeyedWebhook, PartnerWebhook } from './partner-data';
 import { PartnerSubscription } from './partner-subscription.entity';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 export interface Registration {
   readonly subscription: PartnerSubscription;
@@ -147,7 +148,7 @@ export class SubscriptionsService {
         'SERVICE_UNAVAILABLE',
         'Another subscription registration is in progress',
         {
-          headers: { 'Retry-After': '1' },
+          headers: { [RETRY_AFTER]: '1' },
         },
       );
     }

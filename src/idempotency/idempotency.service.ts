@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, ValidationProblemError } from '../common/errors/app.error';
 import { canonicalJson } from './canonical-json';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
@@ -58,7 +59,7 @@ export class IdempotencyKeyInUseError extends AppError {
     super(
       'IDEMPOTENCY_KEY_IN_USE',
       'A request with this Idempotency-Key is still being processed; retry shortly',
-      { headers: { 'Retry-After': '1' } },
+      { headers: { [RETRY_AFTER]: '1' } },
     );
   }
 }

@@ -23,7 +23,6 @@ export const RATE_LIMIT_HEADERS = {
   LIMIT: 'RateLimit-Limit',
   REMAINING: 'RateLimit-Remaining',
   RESET: 'RateLimit-Reset',
-  RETRY_AFTER: 'Retry-After',
 } as const;
 
 /** IPv6 clients are tracked per /56, as one subscriber usually owns the whole prefix. */

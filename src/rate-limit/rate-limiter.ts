@@ -3,12 +3,9 @@ import { DiscoveryService, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rateLimitConfig, RateLimitConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';
-import { AppError } from '../common/errors/app.error';
-import {
-  PROBLEM_CONTENT_TYPE,
-  problemBody,
-  toProblem,
-} from '../common/errors/problem-details.filter';
+import { problemOf } from '../common/errors/problem-mapping';
+import { writeProblem } from '../common/errors/problem-response';
+import { RETRY_AFTER } from '../common/http/http-headers';
 import {
   DEFAULT_RATE_LIMIT_GROUP,
   RATE_LIMIT_GROUPS,
@@ -151,18 +148,15 @@ export class RateLimiter {
       return true;
     }
     this.metrics.rateLimitRejections.inc({ group: budget.group });
-    const problem = toProblem(
-      new AppError(
+    writeProblem(
+      request,
+      reply,
+      problemOf(
         'RATE_LIMITED',
         `Rate limit of ${budget.limit} requests per ${budget.windowS} s exceeded; retry in ${reset} s`,
-        { headers: { [RATE_LIMIT_HEADERS.RETRY_AFTER]: reset } },
+        { [RETRY_AFTER]: reset },
       ),
     );
-    void reply
-      .code(problem.status)
-      .headers(problem.headers)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(problemBody(problem, (request.url ?? '/').split('?')[0], String(request.id)));
     return false;
   }
 

@@ -10,7 +10,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-details.filter';
+import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-response';
 import { ApiProblems, ProblemDto } from '../common/http/api-problem.decorator';
 import { RateLimitGroup } from '../rate-limit/rate-limit-group.decorator';
 import { PartnerEventDto } from './dto/partner-event.dto';
@@ -24,6 +24,7 @@ import {
   WEBHOOKS_ROUTE_PREFIX,
 } from './webhooks.constants';
 import { WebhooksService } from './webhooks.service';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -77,7 +78,7 @@ export class WebhooksController {
   @ApiResponse({
     status: HttpStatus.CONFLICT,
     description: 'Another delivery of this event holds the processing lease; retry later',
-    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    headers: { [RETRY_AFTER]: { description: 'Seconds to wait', schema: { type: 'integer' } } },
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
   })
   @ApiResponse({

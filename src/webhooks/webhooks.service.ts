@@ -24,6 +24,7 @@ import {
   webhookDoneKey,
   WebhookOutcome,
 } from './webhooks.constants';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 export type WebhookAckStatus = 'processed' | 'duplicate' | 'ignored';
 
@@ -162,7 +163,7 @@ export class WebhooksService {
     this.record('in_progress');
     const retryAfterS = Math.min(WEBHOOK_LEASE_S, Math.max(1, Math.ceil(leaseRemainingMs / 1000)));
     throw new AppError('WEBHOOK_IN_PROGRESS', 'Another delivery of this event is being processed', {
-      headers: { 'Retry-After': String(retryAfterS) },
+      headers: { [RETRY_AFTER]: String(retryAfterS) },
     });
   }
 

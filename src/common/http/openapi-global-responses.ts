@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.filter';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem-response';
 
 type Responses = Record<string, { description: string; content?: object }>;
 
