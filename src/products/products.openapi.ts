@@ -11,10 +11,10 @@ import {
   MAX_CATEGORY_LENGTH,
   MAX_LIMIT,
   MAX_Q_LENGTH,
-  PRICE_PATTERN,
   SORT_KEYS,
   SORT_ORDERS,
 } from './products.constants';
+import { CLIENT_PRICE } from '../common/money/price';
 
 const ETAG_HEADER = {
   ETag: {
@@ -57,13 +57,13 @@ export const ApiListProducts = (): MethodDecorator =>
     ApiQuery({
       name: 'min_price',
       required: false,
-      schema: { type: 'string', pattern: PRICE_PATTERN.source },
+      schema: { type: 'string', pattern: CLIENT_PRICE.pattern.source },
       description: 'Inclusive lower price bound',
     }),
     ApiQuery({
       name: 'max_price',
       required: false,
-      schema: { type: 'string', pattern: PRICE_PATTERN.source },
+      schema: { type: 'string', pattern: CLIENT_PRICE.pattern.source },
       description: 'Inclusive upper price bound (≥ min_price)',
     }),
     ApiQuery({

@@ -7,17 +7,13 @@ import {
   StoredResponse,
 } from '../idempotency/idempotency.service';
 import { CursorCodec, hashQuery, InvalidCursorError } from '../common/pagination/cursor';
+import { CANONICAL_PRICE, formatPrice } from '../common/money/price';
 import { productsConfig, ProductsConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';
 import type { CreateProductDto } from './dto/create-product.dto';
 import type { ProductResponseDto } from './dto/product.response.dto';
 import type { UpdateProductDto } from './dto/update-product.dto';
-import {
-  canonicalFilters,
-  canonicalQuery,
-  ListProductsQuery,
-  normalisePrice,
-} from './list-products.query';
+import { canonicalFilters, canonicalQuery, ListProductsQuery } from './list-products.query';
 import { dbDateTimeToIso, rowToProductResponse, toProductResponse } from './product.mapper';
 import { PageSpec } from './products-page.sql';
 import { PRODUCTS_CACHE_NAMESPACE, PRODUCTS_ROUTE, SortKey } from './products.constants';
@@ -42,7 +38,6 @@ export interface WriteContext {
 }
 
 const DATE_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const PRICE_KEY = /^\d{1,8}\.\d{2}$/;
 
 /**
  * The product catalog: cached keyset listings, lookups and writes. Every write bumps the
@@ -105,7 +100,7 @@ export class ProductsService {
       Object.entries(dto).filter(([, value]) => value !== undefined),
     ) as ProductChanges;
     if (changes.price !== undefined) {
-      changes.price = normalisePrice(changes.price);
+      changes.price = formatPrice(changes.price);
     }
     const product = await this.products
       .transaction((manager) => this.products.update(manager, id, changes))
@@ -155,7 +150,7 @@ export class ProductsService {
         name: dto.name,
         description: dto.description ?? null,
         category: dto.category,
-        price: normalisePrice(dto.price),
+        price: formatPrice(dto.price),
         stock: dto.stock,
         createdAt: now,
         updatedAt: now,
@@ -244,7 +239,7 @@ function toSeekKey(sort: SortKey, key: string | number): string {
     }
     throw new InvalidCursorError();
   }
-  if (sort === 'price' && !PRICE_KEY.test(value)) {
+  if (sort === 'price' && !CANONICAL_PRICE.pattern.test(value)) {
     throw new InvalidCursorError();
   }
   return value;
