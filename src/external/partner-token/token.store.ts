@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { RedisOwnerLock } from '../../common/redis/owner-lock';
 import { InjectRedis } from '../../common/redis/redis.module';
 import { authConfig, AuthConfig } from '../../config/configuration';
 import { TOKEN_FAILURE_BACKOFF_MS, TOKEN_LOCK_TTL_MS } from '../../auth/auth.constants';
@@ -27,13 +28,6 @@ local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local ok, stored = pcall(cjson.decode, current)
 if ok and type(stored) == 'table' and stored.access_token == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
-
-/** Releases the lock only when we still own it (never someone else's after our TTL ran out). */
-const RELEASE_IF_OWNER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0`;
@@ -66,6 +60,7 @@ export class TokenStore {
   readonly tokenKey: string;
   readonly lockKey: string;
   readonly failureKey: string;
+  private readonly lock: RedisOwnerLock;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -78,6 +73,7 @@ export class TokenStore {
     this.tokenKey = `${tag}:tok`;
     this.lockKey = `${tag}:lock`;
     this.failureKey = `${tag}:fail`;
+    this.lock = new RedisOwnerLock(redis, this.lockKey, TOKEN_LOCK_TTL_MS);
   }
 
   /** False while Redis is disconnected: callers skip it instead of waiting for timeouts. */
@@ -92,14 +88,11 @@ export class TokenStore {
 
   /** `SET lock <owner> NX PX <ttl>`: true when this caller now holds the fetch lock. */
   async tryLock(owner: string): Promise<boolean> {
-    const result = await this.call(() =>
-      this.redis.set(this.lockKey, owner, 'PX', TOKEN_LOCK_TTL_MS, 'NX'),
-    );
-    return result === 'OK';
+    return this.call(() => this.lock.tryAcquire(owner));
   }
 
   async releaseLock(owner: string): Promise<void> {
-    await this.call(() => this.redis.eval(RELEASE_IF_OWNER, 1, this.lockKey, owner));
+    await this.call(() => this.lock.release(owner));
   }
 
   /** Writes the token until its usable end, unless a later-expiring one is stored already. */
