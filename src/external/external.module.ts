@@ -7,6 +7,7 @@ import { PartnerClient } from './partner.client';
 import { PartnerItemsService } from './partner-items.service';
 import { PartnerSubscription } from './partner-subscription.entity';
 import { partnerPolicyProvider } from './resilience/partner-policy.provider';
+import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
 
 /**
@@ -24,7 +25,13 @@ import { SubscriptionsService } from './subscriptions.service';
     TypeOrmModule.forFeature([PartnerSubscription]),
   ],
   controllers: [ExternalController],
-  providers: [partnerPolicyProvider, PartnerClient, PartnerItemsService, SubscriptionsService],
+  providers: [
+    partnerPolicyProvider,
+    PartnerClient,
+    PartnerItemsService,
+    SubscriptionsRepository,
+    SubscriptionsService,
+  ],
   exports: [SubscriptionsService],
 })
 export class ExternalModule {}
