@@ -20,14 +20,16 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireScopes } from '../auth/scopes.decorator';
 import { ApiProblems } from '../common/http/api-problem.decorator';
 import { ParsePositiveIntPipe } from '../common/http/validation';
-import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency/idempotency.service';
+import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency.constants';
+import { parseIdempotencyKey } from '../idempotency/idempotency.errors';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductResponseDto } from './dto/product.response.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import type { ListProductsQuery } from './list-products.query';
 import { ListProductsQueryPipe } from './list-products.query.pipe';
-import { sendListing, sendStored } from './products.presenter';
+import { createdResponse, sendListing, sendStored } from './products.presenter';
 import { ApiCreateProduct, ApiListProducts, ApiProductId } from './products.openapi';
+import { PRODUCTS_ROUTE } from './products.constants';
 import { ProductsService } from './products.service';
 
 @ApiTags('products')
@@ -64,12 +66,13 @@ export class ProductsController {
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const context = {
-      principal: user.sub,
-      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+    const outcome = await this.products.create(dto, {
+      scope: { principal: user.sub, method: 'POST', route: PRODUCTS_ROUTE },
+      key: parseIdempotencyKey(idempotencyKey),
       payload: dto,
-    };
-    sendStored(reply, await this.products.create(dto, context));
+      render: createdResponse,
+    });
+    sendStored(reply, outcome);
   }
 
   @Patch(':id')

@@ -1,7 +1,10 @@
+import { HttpStatus } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency/idempotency.constants';
+import type { IdempotentOutcome, StoredResponse } from '../idempotency/idempotency.service';
+import type { ProductResponseDto } from './dto/product.response.dto';
 import { etagMatches } from './listing-cache/response-cache';
-import { IDEMPOTENT_REPLAYED_HEADER, IdempotentOutcome } from '../idempotency/idempotency.service';
-import { X_CACHE_HEADER } from './products.constants';
+import { PRODUCTS_ROUTE, X_CACHE_HEADER } from './products.constants';
 import type { ListingResponse } from './products.service';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -25,6 +28,15 @@ export function sendListing(
     return;
   }
   void reply.code(200).type(JSON_TYPE).send(page.body);
+}
+
+/** POST /products' answer for a created product: 201, its Location and the product. */
+export function createdResponse(product: ProductResponseDto): StoredResponse {
+  return {
+    status: HttpStatus.CREATED,
+    headers: { location: `${PRODUCTS_ROUTE}/${product.id}` },
+    body: JSON.stringify(product),
+  };
 }
 
 /** Sends a write's response byte for byte as stored, marking replays. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../common/database/database.module';
 import { ExternalModule } from '../external/external.module';
 import { ProductsModule } from '../products/products.module';
 import { WebhookAppliedVersion } from './webhook-applied-version.entity';
@@ -14,6 +15,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([WebhookEvent, WebhookAppliedVersion]),
+    DatabaseModule,
     ProductsModule,
     ExternalModule,
   ],

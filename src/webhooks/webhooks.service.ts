@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { UnitOfWork } from '../common/database/unit-of-work';
 import { AppError } from '../common/errors/app.error';
 import { InjectRedis } from '../common/redis/redis.module';
 import { webhooksConfig, WebhooksConfig } from '../config/configuration';
@@ -62,7 +61,7 @@ export class WebhooksService {
     private readonly products: ProductsService,
     private readonly subscriptions: SubscriptionsService,
     private readonly metrics: MetricsService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     @InjectRedis() private readonly redis: Redis,
     @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
   ) {}
@@ -176,15 +175,15 @@ export class WebhooksService {
     const effect = interpretPartnerEvent(payload, webhookTimestampS);
     let status: SettledStatus;
     try {
-      status = await this.dataSource.transaction(async (manager): Promise<SettledStatus> => {
-        if (!(await this.events.lockOwned(manager, eventId, owner))) {
+      status = await this.unitOfWork.run(async (tx): Promise<SettledStatus> => {
+        if (!(await this.events.lockOwned(tx, eventId, owner))) {
           throw new LeaseLostError();
         }
         let result = WebhookEventStatus.Ignored as SettledStatus;
         let note = effect.kind === 'ignore' ? effect.reason : null;
         if (effect.kind === 'update') {
           const newest = await this.events.claimNewestVersion(
-            manager,
+            tx,
             effect.sku,
             effect.field,
             effect.eventTime,
@@ -192,13 +191,13 @@ export class WebhooksService {
           );
           if (!newest) {
             note = `a newer ${effect.field} update was applied already`;
-          } else if (!(await this.products.applyPartnerUpdate(manager, effect.sku, effect.patch))) {
+          } else if (!(await this.products.applyPartnerUpdate(tx, effect.sku, effect.patch))) {
             note = 'unknown sku';
           } else {
             result = WebhookEventStatus.Processed;
           }
         }
-        await this.events.settle(manager, eventId, owner, result, note);
+        await this.events.settle(tx, eventId, owner, result, note);
         return result;
       });
     } catch (error) {
