@@ -16,9 +16,10 @@ import { documentGlobalResponses } from './common/http/openapi-global-responses'
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { RouteMethods } from './common/http/route-methods';
-import { RateLimiter } from './rate-limit/rate-limiter';
-import { LifecycleService } from './health/lifecycle.service';
-import { MetricsService } from './metrics/metrics.service';
+import { LifecycleService } from './health';
+import { MetricsService } from './metrics';
+import { RateLimiter } from './rate-limit';
+import { registerWebhookRawBody } from './webhooks';
 
 /** Largest accepted request body (webhook deliveries included); larger → 413 problem. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -100,20 +101,38 @@ export const APP_OPTIONS: NestApplicationOptions = {
 
 /** Everything main.ts and tests share after the app is created and before it listens. */
 export function configureApp(app: NestFastifyApplication): void {
+  registerPipeline(app);
+  documentApi(app);
+}
+
+/**
+ * Every Fastify hook of the request pipeline, registered here and in this order, which is
+ * the order they run in (docs/architecture.md lists the whole pipeline). Errors Fastify
+ * raises before routing are handled by `frameworkErrors` (createAdapter); Nest's guards,
+ * pipes, handler and exception filter run inside the route, after every onRequest hook
+ * and the body parser.
+ */
+export function registerPipeline(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const lifecycle = app.get(LifecycleService);
   const metrics = app.get(MetricsService);
   const log = fastify.log as unknown as PinoLogger;
   const routeMethods = app.get(RouteMethods);
+  // 1. onRoute: the methods of every path, so that a known path with another method is a 405.
   fastify.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
 
+  // 2. onRequest: echo the request id; count the request in flight (graceful shutdown).
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     lifecycle.requestStarted();
     done();
   });
-  // After routing, before the body is parsed: early 400/413/415/404 answers are counted.
+  // 3. onRequest: the rate limiter. After routing, before the body is parsed: early
+  //    400/413/415/404 answers are counted.
   app.get(RateLimiter).register(fastify);
+  // 4. onRequest + a content-type parser: webhook deliveries keep their raw bytes.
+  registerWebhookRawBody(fastify);
+  // 5. onResponse: in-flight count, the duration metric and the one request log line.
   fastify.addHook('onResponse', (request, reply, done) => {
     lifecycle.requestFinished();
     const route = request.routeOptions.url ?? 'unmatched';
@@ -139,7 +158,10 @@ export function configureApp(app: NestFastifyApplication): void {
     );
     done();
   });
+}
 
+/** The OpenAPI document from the controllers' decorators, served at /docs and /docs-json. */
+function documentApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -8,8 +8,8 @@ import {
   TOKEN_FAILURE_BACKOFF_MS,
   TOKEN_LOCK_TTL_MS,
   TOKEN_MAX_WAIT_MS,
-} from '../src/auth/auth.constants';
-import { TokenUnavailableError } from '../src/auth/auth.errors';
+} from '../src/external/partner-token/partner-token.constants';
+import { TokenUnavailableError } from '../src/external/partner-token/partner-token.errors';
 import { TokenService } from '../src/external/partner-token/token.service';
 import { TokenStore } from '../src/external/partner-token/token.store';
 import { DEV_CLIENT_SECRET, PartnerSim, startPartnerSim } from './partner-sim';

@@ -30,12 +30,3 @@ export class JwksUnavailableError extends AppError {
     });
   }
 }
-
-/** No partner access token could be obtained within the bounded wait. */
-export class TokenUnavailableError extends AppError {
-  constructor(detail = 'No partner access token could be obtained; try again shortly') {
-    super('TOKEN_UNAVAILABLE', detail, {
-      headers: { [RETRY_AFTER]: String(AUTH_RETRY_AFTER_S) },
-    });
-  }
-}

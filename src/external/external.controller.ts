@@ -11,8 +11,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { SCOPES } from '../auth/auth.constants';
-import { RequireScopes } from '../auth/scopes.decorator';
+import { RequireScopes, SCOPES } from '../auth';
 import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-response';
 import { ApiProblems, ProblemDto } from '../common/http/api-problem.decorator';
 import { PartnerItemResponseDto, toPartnerItemResponse } from './dto/partner-item.response.dto';

@@ -1,16 +1,16 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheckService, HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { AppError } from '../common/errors/app.error';
 import { ApiProblems } from '../common/http/api-problem.decorator';
+import { SkipRateLimit } from '../common/http/rate-limit-policy.decorator';
 import { LifecycleService } from './lifecycle.service';
 import { RedisHealthIndicator } from './redis.health';
 
 const CHECK_TIMEOUT_MS = 1_000;
 
 @ApiTags('health')
-@SkipThrottle()
+@SkipRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

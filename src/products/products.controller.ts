@@ -14,14 +14,10 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { SCOPES } from '../auth/auth.constants';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { RequireScopes } from '../auth/scopes.decorator';
+import { AuthenticatedUser, CurrentUser, RequireScopes, SCOPES } from '../auth';
 import { ApiProblems } from '../common/http/api-problem.decorator';
 import { ParsePositiveIntPipe } from '../common/http/validation';
-import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency.constants';
-import { parseIdempotencyKey } from '../idempotency/idempotency.errors';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductResponseDto } from './dto/product.response.dto';
 import { UpdateProductDto } from './dto/update-product.dto';

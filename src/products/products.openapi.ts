@@ -1,7 +1,7 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { MAX_CURSOR_LENGTH } from '../common/pagination/cursor';
-import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_TTL_S } from '../idempotency/idempotency.constants';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_TTL_S } from '../idempotency';
 import { ProductPageDto, ProductResponseDto } from './dto/product.response.dto';
 import {
   DEFAULT_LIMIT,

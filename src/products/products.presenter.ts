@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency/idempotency.constants';
-import type { IdempotentOutcome, StoredResponse } from '../idempotency/idempotency.service';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency';
+import type { IdempotentOutcome, StoredResponse } from '../idempotency';
 import type { ProductResponseDto } from './dto/product.response.dto';
 import { etagMatches } from './listing-cache/response-cache';
 import { PRODUCTS_ROUTE, X_CACHE_HEADER } from './products.constants';

@@ -3,12 +3,8 @@ import type { Transaction } from '../common/database/unit-of-work';
 import { CANONICAL_PRICE, formatPrice } from '../common/money/price';
 import { CursorCodec, hashQuery, InvalidCursorError } from '../common/pagination/cursor';
 import { productsConfig, ProductsConfig } from '../config/configuration';
-import {
-  IdempotencyService,
-  IdempotentOutcome,
-  IdempotentRequest,
-} from '../idempotency/idempotency.service';
-import { MetricsService } from '../metrics/metrics.service';
+import { IdempotencyService, IdempotentOutcome, IdempotentRequest } from '../idempotency';
+import { MetricsService } from '../metrics';
 import type { CreateProductDto } from './dto/create-product.dto';
 import type { ProductResponseDto } from './dto/product.response.dto';
 import type { UpdateProductDto } from './dto/update-product.dto';

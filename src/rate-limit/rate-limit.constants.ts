@@ -1,18 +1,4 @@
-/** Metadata key under which `RateLimitGroup` stores a route's group. */
-export const RATE_LIMIT_GROUP_KEY = 'rate-limit:group';
-
-/**
- * Metadata key of @nestjs/throttler's `@SkipThrottle()` for its `default` throttler
- * (`THROTTLER:SKIP` + name): the decorator that exempts /health/* and /metrics.
- */
-export const THROTTLER_SKIP_KEY = 'THROTTLER:SKIPdefault';
-
-/** Route groups with their own limits (RATE_LIMIT_<GROUP>_LIMIT / _WINDOW_S). */
-export const RATE_LIMIT_GROUPS = ['default', 'webhooks'] as const;
-export type RateLimitGroupName = (typeof RATE_LIMIT_GROUPS)[number];
-
-/** Group of every route that does not name one. */
-export const DEFAULT_RATE_LIMIT_GROUP: RateLimitGroupName = 'default';
+import type { RateLimitGroupName } from '../common/http/rate-limit-policy.decorator';
 
 /** Redis key of one client's hits in one group (REDIS_KEY_PREFIX is added by ioredis). */
 export const rateLimitKey = (group: RateLimitGroupName, tracker: string): string =>

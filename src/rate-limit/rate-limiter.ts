@@ -1,19 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DiscoveryService, Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { rateLimitConfig, RateLimitConfig } from '../config/configuration';
-import { MetricsService } from '../metrics/metrics.service';
 import { problemOf } from '../common/errors/problem-mapping';
 import { writeProblem } from '../common/errors/problem-response';
 import { RETRY_AFTER } from '../common/http/http-headers';
 import {
   DEFAULT_RATE_LIMIT_GROUP,
   RATE_LIMIT_GROUPS,
-  RATE_LIMIT_HEADERS,
-  rateLimitKey,
   RateLimitGroupName,
-} from './rate-limit.constants';
-import { discoverLimitedRoutes, LimitedRoute } from './rate-limit.routes';
+} from '../common/http/rate-limit-policy.decorator';
+import { rateLimitConfig, RateLimitConfig } from '../config/configuration';
+import { MetricsService } from '../metrics';
+import { RATE_LIMIT_HEADERS, rateLimitKey } from './rate-limit.constants';
 import { RateLimitStorage, secondsUntil } from './rate-limit.storage';
 import { RateLimitTracker } from './rate-limit.tracker';
 
@@ -26,9 +23,6 @@ interface GroupBudget {
   /** RateLimit-Limit, pre-rendered. */
   readonly limitHeader: string;
 }
-
-/** method → route template → budget, or `null` for an exempt route. */
-type RouteTable = Map<string, Map<string, GroupBudget | null>>;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,8 +39,9 @@ declare module 'fastify' {
  * The rate limiter, decided in a Fastify `onRequest` hook: after routing, before the body
  * is read. Requests Fastify rejects itself (malformed JSON, 413, 415, 404) are therefore
  * counted and carry the RateLimit-* headers like any other, and so do plain Fastify
- * routes (Swagger's /docs). Each request costs one map lookup for its group, the tracker
- * (cached JWT verification) and one atomic script call in Redis.
+ * routes (Swagger's /docs). A route's group is in its Fastify config
+ * (`@RateLimitGroup` / `@SkipRateLimit`); each request costs that property read, the
+ * tracker (cached JWT verification) and one atomic script call in Redis.
  */
 @Injectable()
 export class RateLimiter {
@@ -55,8 +50,6 @@ export class RateLimiter {
   private readonly enabled: boolean;
 
   constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly reflector: Reflector,
     private readonly storage: RateLimitStorage,
     private readonly tracker: RateLimitTracker,
     private readonly metrics: MetricsService,
@@ -79,26 +72,24 @@ export class RateLimiter {
   }
 
   /**
-   * Installs the limiter on the root Fastify instance (before `app.init()`, after the hook
-   * that sets the request id). The route table is built here from the controllers'
-   * metadata; start-up fails if a controller route is not where the table expects it.
+   * Installs the limiter on the root Fastify instance, as an `onRequest` hook after the
+   * one that sets the request id, and the counter of requests Fastify answers before
+   * routing.
    */
   register(fastify: FastifyInstance): void {
     if (!this.enabled) {
       this.logger.warn('Rate limiting is off (RATE_LIMIT_ENABLED=false)');
       return;
     }
-    const routes = discoverLimitedRoutes(this.discovery, this.reflector);
-    const table = this.buildTable(routes);
     const fallback = this.budgets[DEFAULT_RATE_LIMIT_GROUP];
-
     fastify.addHook('onRequest', (request, reply, done) => {
-      const budget = lookup(table, request.method, request.routeOptions.url);
-      if (budget === null) {
+      const policy = request.routeOptions.config.rateLimit;
+      if (policy === false) {
         done();
         return;
       }
-      this.admit(budget ?? fallback, request, reply).then((admitted) => {
+      const budget = policy === undefined ? fallback : this.budgets[policy];
+      this.admit(budget, request, reply).then((admitted) => {
         if (admitted) {
           done();
         }
@@ -107,20 +98,6 @@ export class RateLimiter {
     fastify.decorate('rateLimitUnrouted', (request: FastifyRequest, reply: FastifyReply) =>
       this.admit(fallback, request, reply),
     );
-    fastify.addHook('onReady', function checkRouteTable(done) {
-      const missing = routes.filter(
-        ({ method, url }) => !this.hasRoute({ method: method === 'ALL' ? 'GET' : method, url }),
-      );
-      done(
-        missing.length === 0
-          ? undefined
-          : new Error(
-              `Rate limiting: ${missing.map((r) => `${r.method} ${r.url}`).join(', ')} ` +
-                'not registered as computed (global prefix, versioning or RouterModule paths ' +
-                'are not supported by discoverLimitedRoutes)',
-            ),
-      );
-    });
   }
 
   /**
@@ -159,36 +136,4 @@ export class RateLimiter {
     );
     return false;
   }
-
-  private buildTable(routes: readonly LimitedRoute[]): RouteTable {
-    const table: RouteTable = new Map();
-    const set = (method: string, url: string, budget: GroupBudget | null): void => {
-      const byUrl = table.get(method) ?? new Map<string, GroupBudget | null>();
-      table.set(method, byUrl);
-      byUrl.set(url, budget);
-    };
-    for (const { method, url, limit } of routes) {
-      set(method, url, limit === null ? null : this.budgets[limit]);
-    }
-    // Fastify answers HEAD on every GET route with the GET handler.
-    for (const [url, budget] of table.get('GET') ?? []) {
-      if (!table.get('HEAD')?.has(url)) {
-        set('HEAD', url, budget);
-      }
-    }
-    return table;
-  }
-}
-
-/** The budget of a matched route, `null` if it is exempt, undefined if it is not in the table. */
-function lookup(
-  table: RouteTable,
-  method: string,
-  url: string | undefined,
-): GroupBudget | null | undefined {
-  if (url === undefined) {
-    return undefined;
-  }
-  const byMethod = table.get(method);
-  return byMethod?.has(url) ? byMethod.get(url) : table.get('ALL')?.get(url);
 }

@@ -12,7 +12,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-response';
 import { ApiProblems, ProblemDto } from '../common/http/api-problem.decorator';
-import { RateLimitGroup } from '../rate-limit/rate-limit-group.decorator';
+import { RateLimitGroup } from '../common/http/rate-limit-policy.decorator';
 import { PartnerEventDto } from './dto/partner-event.dto';
 import { WebhookAckDto } from './dto/webhook-ack.dto';
 import { StandardWebhookHeaders } from './standard-webhook.verifier';

@@ -5,9 +5,9 @@ import { UnitOfWork } from '../common/database/unit-of-work';
 import { AppError } from '../common/errors/app.error';
 import { InjectRedis } from '../common/redis/redis.module';
 import { webhooksConfig, WebhooksConfig } from '../config/configuration';
-import { SubscriptionsService } from '../external/subscriptions.service';
-import { MetricsService } from '../metrics/metrics.service';
-import { ProductsService } from '../products/products.service';
+import { SubscriptionsService } from '../external';
+import { MetricsService } from '../metrics';
+import { ProductsService } from '../products';
 import { interpretPartnerEvent } from './partner-event';
 import {
   StandardWebhookHeaders,

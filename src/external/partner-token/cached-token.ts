@@ -2,7 +2,7 @@ import {
   TOKEN_EXPIRY_MARGIN_FRACTION,
   TOKEN_EXPIRY_MARGIN_MAX_S,
   TOKEN_REFRESH_AHEAD_FRACTION,
-} from '../../auth/auth.constants';
+} from './partner-token.constants';
 
 /** An access token with the times that govern its reuse (epoch milliseconds). */
 export interface CachedToken {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { authConfig, AuthConfig } from '../../config/configuration';
-import { TOKEN_DEFAULT_EXPIRES_IN_S, TOKEN_FETCH_TIMEOUT_MS } from '../../auth/auth.constants';
+import { TOKEN_DEFAULT_EXPIRES_IN_S, TOKEN_FETCH_TIMEOUT_MS } from './partner-token.constants';
 
 /** A successful token response, reduced to what the cache needs. */
 export interface TokenGrant {

@@ -4,6 +4,10 @@ import { ApiProblems } from '../../common/http/api-problem.decorator';
 import { TokenStatusDto } from './dto/token-status.dto';
 import { TokenService } from './token.service';
 
+/**
+ * GET /auth/token/status: the state of the outbound partner token. Named, like every
+ * controller, after its path prefix; inbound auth lives in src/auth/.
+ */
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {

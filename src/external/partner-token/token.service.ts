@@ -2,14 +2,14 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withTimeout } from '../../common/async/with-timeout';
-import { MetricsService } from '../../metrics/metrics.service';
+import { MetricsService } from '../../metrics';
 import {
   TOKEN_FAILURE_BACKOFF_MS,
   TOKEN_MAX_WAIT_MS,
   TOKEN_POLL_MAX_MS,
   TOKEN_POLL_MIN_MS,
-} from '../../auth/auth.constants';
-import { TokenUnavailableError } from '../../auth/auth.errors';
+} from './partner-token.constants';
+import { TokenUnavailableError } from './partner-token.errors';
 import { CachedToken, cachedToken, isFresh, isUsable } from './cached-token';
 import { OAuthTokenClient, TokenEndpointError } from './oauth-token.client';
 import { TokenStore, TokenStoreUnavailableError } from './token.store';

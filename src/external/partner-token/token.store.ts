@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { RedisOwnerLock } from '../../common/redis/owner-lock';
 import { InjectRedis } from '../../common/redis/redis.module';
 import { authConfig, AuthConfig } from '../../config/configuration';
-import { TOKEN_FAILURE_BACKOFF_MS, TOKEN_LOCK_TTL_MS } from '../../auth/auth.constants';
+import { TOKEN_FAILURE_BACKOFF_MS, TOKEN_LOCK_TTL_MS } from './partner-token.constants';
 import { CachedToken, deserializeToken, serializeToken } from './cached-token';
 import { normalizeScope } from './oauth-token.client';
 

@@ -1,0 +1,2 @@
+export { registerWebhookRawBody } from './webhook-raw-body';
+export { WebhooksModule } from './webhooks.module';
