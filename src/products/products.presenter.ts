@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency';
 import type { IdempotentOutcome, StoredResponse } from '../idempotency';
 import type { ProductResponseDto } from './dto/product.response.dto';
-import { etagMatches } from './listing-cache/response-cache';
+import { etagMatches } from './listing-cache/etag';
 import { PRODUCTS_ROUTE, X_CACHE_HEADER } from './products.constants';
 import type { ListingResponse } from './products.service';
 

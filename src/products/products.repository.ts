@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { managerOf, Transaction } from '../common/database/unit-of-work';
 import type { ProductResponseDto } from './dto/product.response.dto';
@@ -57,7 +58,10 @@ export class ProductsRepository {
   /** Page queries this instance has sent to MySQL (lets tests see cache coalescing). */
   pageQueries = 0;
 
-  private readonly prefixPlans = new Map<string, { plan: PrefixPlan; until: number }>();
+  private readonly prefixPlans = new LRUCache<string, PrefixPlan>({
+    max: PREFIX_PLAN_CACHE_MAX,
+    ttl: PREFIX_PLAN_TTL_MS,
+  });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -84,10 +88,9 @@ export class ProductsRepository {
       return 'walk';
     }
     const key = `${spec.categories.join(',')}\n${spec.q.toLowerCase()}`;
-    const now = Date.now();
     const known = this.prefixPlans.get(key);
-    if (known && known.until > now) {
-      return known.plan;
+    if (known !== undefined) {
+      return known;
     }
     const max =
       spec.categories.length === 0
@@ -96,10 +99,7 @@ export class ProductsRepository {
     const { sql, params } = buildPrefixCountQuery(spec.categories, spec.q, max + 1);
     const rows = (await this.read(sql, params)) as { n: number | string }[];
     const plan: PrefixPlan = Number(rows[0]?.n ?? 0) <= max ? 'range' : 'walk';
-    if (this.prefixPlans.size >= PREFIX_PLAN_CACHE_MAX) {
-      this.prefixPlans.clear();
-    }
-    this.prefixPlans.set(key, { plan, until: now + PREFIX_PLAN_TTL_MS });
+    this.prefixPlans.set(key, plan);
     return plan;
   }
 

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { InjectRedis } from '../../common/redis/redis.module';
 import { redisConfig, RedisConfig } from '../../config/configuration';
-import { createRedisClient, InjectRedis } from '../../common/redis/redis.module';
-import { ByteLru } from '../../common/cache/byte-lru';
+import { CacheStore, GenerationListener } from './cache-store';
+import { strongEtag } from './etag';
 import { GenerationTracker } from './generation-tracker';
 import { SingleFlight } from './single-flight';
 
@@ -33,28 +34,6 @@ export interface CacheEntryOptions {
   readonly ttlS: number;
 }
 
-/**
- * One round trip per Redis lookup: reads the namespace's generation, the entry stored
- * under it and its remaining TTL. Bumping the generation (INCR) orphans every entry of the
- * namespace at once.
- */
-const LOOKUP_SCRIPT = `
-local gen = redis.call('GET', KEYS[1]) or '0'
-local key = KEYS[2] .. gen .. ':' .. ARGV[1]
-local value = redis.call('GET', key)
-if value then
-  return { gen, value, redis.call('PTTL', key) }
-end
-return { gen, false, 0 }
-`;
-
-/** Bumps a generation and announces the new value to every instance, in one round trip. */
-const BUMP_SCRIPT = `
-local gen = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', ARGV[1], gen .. ' ' .. ARGV[2])
-return gen
-`;
-
 const TTL_JITTER = 0.1;
 const LOG_INTERVAL_MS = 10_000;
 const BUMP_RETRY_MS = 500;
@@ -72,34 +51,11 @@ export const GENERATION_REFRESH_MS = 250;
 export const GENERATION_MAX_AGE_MS = 750;
 /** Bookkeeping per in-process entry, counted against MEMORY_CACHE_MAX_BYTES. */
 const ENTRY_OVERHEAD_BYTES = 160;
-/** Channel suffix (after REDIS_KEY_PREFIX) on which bumps are announced as `<gen> <ns>`. */
-export const GENERATION_CHANNEL = 'cache:generations';
-
-type LookupReply = [string, string | null, number];
-type RedisWithScripts = Redis & {
-  responseCacheLookup(genKey: string, entryPrefix: string, key: string): Promise<LookupReply>;
-  responseCacheBump(genKey: string, channel: string, namespace: string): Promise<number>;
-};
 
 export interface ResponseCacheOptions {
   readonly memoryMaxBytes?: number;
   readonly refreshMs?: number;
   readonly maxAgeMs?: number;
-}
-
-export function strongEtag(body: string): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
-}
-
-/** True when an If-None-Match header matches `etag` (weak comparison, RFC 9110 §13.1.2). */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) {
-    return false;
-  }
-  if (ifNoneMatch.trim() === '*') {
-    return true;
-  }
-  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 /**
@@ -120,30 +76,36 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 export class ResponseCache implements OnModuleDestroy {
   private readonly logger = new Logger(ResponseCache.name);
   private readonly flight = new SingleFlight<CachedResponse>();
-  private readonly memory: ByteLru<CachedResponse>;
+  private readonly memory: LRUCache<string, CachedResponse>;
+  private readonly store: CacheStore;
   private readonly generations: GenerationTracker;
-  private readonly channel: string;
-  private subscriber: Redis | null = null;
+  private readonly listener: GenerationListener = {
+    announced: (namespace, generation) => this.generations.advance(namespace, generation),
+    connected: () => void this.generations.refresh(),
+    failed: (operation, error) => this.warn(operation, error),
+  };
   private lastLogged = 0;
   private pendingBumps = new Set<string>();
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
-    @Inject(redisConfig.KEY) private readonly redisSettings: RedisConfig,
+    @InjectRedis() redis: Redis,
+    @Inject(redisConfig.KEY) redisSettings: RedisConfig,
     @Optional() @Inject(RESPONSE_CACHE_OPTIONS) options: ResponseCacheOptions | null = null,
   ) {
-    if (!('responseCacheLookup' in redis)) {
-      redis.defineCommand('responseCacheLookup', { numberOfKeys: 2, lua: LOOKUP_SCRIPT });
-      redis.defineCommand('responseCacheBump', { numberOfKeys: 1, lua: BUMP_SCRIPT });
-    }
-    // ioredis applies keyPrefix to keys, not to channels.
-    this.channel = `${redisSettings.keyPrefix}${GENERATION_CHANNEL}`;
-    this.memory = new ByteLru(options?.memoryMaxBytes ?? MEMORY_CACHE_MAX_BYTES);
-    this.generations = new GenerationTracker((namespaces) => this.readGenerations(namespaces), {
-      refreshMs: options?.refreshMs ?? GENERATION_REFRESH_MS,
-      maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
-      onReset: (namespace) => this.memory.deletePrefix(`${namespace}\u0000`),
+    this.store = new CacheStore(redis, redisSettings, this.logger);
+    this.memory = new LRUCache<string, CachedResponse>({
+      maxSize: options?.memoryMaxBytes ?? MEMORY_CACHE_MAX_BYTES,
+      sizeCalculation: (entry, name) =>
+        Buffer.byteLength(entry.body) + entry.etag.length + name.length + ENTRY_OVERHEAD_BYTES,
     });
+    this.generations = new GenerationTracker(
+      (namespaces) => this.store.readGenerations(namespaces),
+      {
+        refreshMs: options?.refreshMs ?? GENERATION_REFRESH_MS,
+        maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
+        onReset: (namespace) => this.forget(namespace),
+      },
+    );
   }
 
   async getOrCompute(
@@ -153,16 +115,16 @@ export class ResponseCache implements OnModuleDestroy {
     const { namespace, key } = options;
     const known = this.generations.current(namespace);
     if (known !== null) {
-      const held = this.memory.get(memoryKey(namespace, known, key), Date.now());
+      const held = this.memory.get(memoryKey(namespace, known, key));
       if (held !== undefined) {
         return { result: 'hit', layer: 'memory', response: held };
       }
     }
-    this.subscribe();
+    this.store.subscribe(this.listener);
     let generation: string;
     try {
       const token = this.generations.token(namespace);
-      const [gen, stored, pttl] = await this.lookup(options);
+      const [gen, stored, pttl] = await this.store.lookup(namespace, key);
       this.generations.observe(namespace, gen, token);
       if (stored !== null) {
         const newline = stored.indexOf('\n');
@@ -182,7 +144,7 @@ export class ResponseCache implements OnModuleDestroy {
       const body = await compute();
       const entry = { body, etag: strongEtag(body) };
       const ttlMs = jitteredTtlMs(options.ttlS);
-      await this.store(options, generation, entry, ttlMs).then(
+      await this.store.store(namespace, generation, key, entry, ttlMs).then(
         () => this.remember(options, generation, entry, ttlMs),
         (error: unknown) => this.warn('store', error),
       );
@@ -199,11 +161,11 @@ export class ResponseCache implements OnModuleDestroy {
    * the outage are not served once it is back.
    */
   async invalidate(namespace: string): Promise<void> {
-    this.subscribe();
+    this.store.subscribe(this.listener);
     try {
       await this.bump(namespace);
     } catch (error) {
-      this.memory.deletePrefix(`${namespace}\u0000`);
+      this.forget(namespace);
       this.warn('invalidate', error);
       this.retryBump(namespace);
     }
@@ -211,84 +173,23 @@ export class ResponseCache implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.generations.stop();
-    const subscriber = this.subscriber;
-    this.subscriber = null;
-    if (subscriber !== null) {
-      subscriber.removeAllListeners('ready');
-      subscriber.disconnect();
-    }
+    this.store.close();
   }
 
   /** Sum of the sizes of the in-process entries (for tests and diagnostics). */
   get memoryBytes(): number {
-    return this.memory.bytes;
+    return this.memory.calculatedSize;
+  }
+
+  /** Drops the in-process entries of `namespace`. */
+  private forget(namespace: string): void {
+    const prefix = `${namespace}\u0000`;
+    const names = [...this.memory.keys()].filter((name) => name.startsWith(prefix));
+    names.forEach((name) => this.memory.delete(name));
   }
 
   private async bump(namespace: string): Promise<void> {
-    const generation = await (this.redis as RedisWithScripts).responseCacheBump(
-      generationKey(namespace),
-      this.channel,
-      namespace,
-    );
-    this.generations.advance(namespace, Number(generation));
-  }
-
-  /**
-   * Opens the subscriber connection on first use: announcements are adopted at once, and
-   * every (re)connection is followed by a re-read, as announcements made while it was
-   * away are lost.
-   */
-  private subscribe(): void {
-    if (this.subscriber !== null) {
-      return;
-    }
-    const subscriber = createRedisClient(this.redisSettings, this.logger);
-    this.subscriber = subscriber;
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) {
-        return;
-      }
-      const space = message.indexOf(' ');
-      const generation = Number(message.slice(0, space));
-      if (space > 0 && Number.isSafeInteger(generation)) {
-        this.generations.advance(message.slice(space + 1), generation);
-      }
-    });
-    subscriber.on('ready', () => void this.generations.refresh());
-    subscriber.subscribe(this.channel).catch((error: unknown) => this.warn('subscribe', error));
-  }
-
-  private async readGenerations(namespaces: readonly string[]): Promise<(string | null)[]> {
-    if (this.redis.status !== 'ready') {
-      throw new Error(`Redis is ${this.redis.status}`);
-    }
-    // One GET per namespace (not MGET: the keys need not share a cluster slot).
-    return Promise.all(namespaces.map((namespace) => this.redis.get(generationKey(namespace))));
-  }
-
-  private lookup(options: CacheEntryOptions): Promise<LookupReply> {
-    if (this.redis.status !== 'ready') {
-      return Promise.reject(new Error(`Redis is ${this.redis.status}`));
-    }
-    return (this.redis as RedisWithScripts).responseCacheLookup(
-      generationKey(options.namespace),
-      entryPrefix(options.namespace),
-      options.key,
-    );
-  }
-
-  private async store(
-    options: CacheEntryOptions,
-    generation: string,
-    entry: CachedResponse,
-    ttlMs: number,
-  ): Promise<void> {
-    await this.redis.set(
-      `${entryPrefix(options.namespace)}${generation}:${options.key}`,
-      `${entry.etag}\n${entry.body}`,
-      'PX',
-      ttlMs,
-    );
+    this.generations.advance(namespace, await this.store.bump(namespace));
   }
 
   /**
@@ -307,10 +208,7 @@ export class ResponseCache implements OnModuleDestroy {
     if (this.generations.current(namespace) !== gen) {
       return;
     }
-    const name = memoryKey(namespace, gen, key);
-    const bytes =
-      Buffer.byteLength(entry.body) + entry.etag.length + name.length + ENTRY_OVERHEAD_BYTES;
-    this.memory.set(name, entry, bytes, Date.now() + ttlMs);
+    this.memory.set(memoryKey(namespace, gen, key), entry, { ttl: ttlMs });
   }
 
   private retryBump(namespace: string, attempt = 1): void {
@@ -351,16 +249,4 @@ function jitteredTtlMs(ttlS: number): number {
 
 function memoryKey(namespace: string, generation: number, key: string): string {
   return `${namespace}\u0000${generation}\u0000${key}`;
-}
-
-/**
- * A namespace's generation and its entries share one `{namespace}` hash tag: the lookup
- * script reads both, so on a Redis Cluster they must live in one slot.
- */
-export function generationKey(namespace: string): string {
-  return `{${namespace}}:gen`;
-}
-
-function entryPrefix(namespace: string): string {
-  return `{${namespace}}:page:`;
 }
