@@ -39,7 +39,7 @@ function applyPolicy(
  * controller it applies to every handler that has no policy of its own.
  */
 function rateLimitPolicy(policy: RateLimitPolicy): MethodDecorator & ClassDecorator {
-  return ((target: object, name?: string | symbol, descriptor?: PropertyDescriptor) => {
+  return (target: object, name?: string | symbol, descriptor?: PropertyDescriptor) => {
     if (name !== undefined && descriptor !== undefined) {
       applyPolicy(target, name, descriptor, policy);
       return;
@@ -55,7 +55,7 @@ function rateLimitPolicy(policy: RateLimitPolicy): MethodDecorator & ClassDecora
         applyPolicy(prototype, method, handler, policy);
       }
     }
-  });
+  };
 }
 
 /**
