@@ -8,7 +8,7 @@ const problem = (description: string) => ({
   content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
 });
 
-/** Routes outside the rate limiter (they carry @SkipThrottle). */
+/** Routes outside the rate limiter (they carry @SkipRateLimit). */
 const UNLIMITED = /^\/(health|metrics)(\/|$)/;
 
 /**

@@ -26,7 +26,7 @@ const RETRY_AFTER_DOC: HeaderObject = {
   description: 'Seconds to wait before retrying',
   schema: { type: 'integer' },
 };
-/** Routes outside the rate limiter (they carry @SkipThrottle). */
+/** Routes outside the rate limiter (they carry @SkipRateLimit). */
 const UNLIMITED = /^\/(health|metrics)(\/|$)/;
 
 /**
