@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
-import { GENERATION_CHANNEL, generationKey } from '../src/common/cache/response-cache';
+import { GENERATION_CHANNEL, generationKey } from '../src/products/listing-cache/cache-layout';
 import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import type { BenchOptions } from './options';

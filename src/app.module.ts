@@ -1,31 +1,37 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { AuthModule } from './auth/auth.module';
+import { AuthModule, BearerClientIdentity } from './auth';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { RouteMethods } from './common/http/route-methods';
 import { StrictQueryGuard } from './common/http/strict-query.guard';
 import { createValidationPipe } from './common/http/validation';
-import { RateLimitModule } from './common/rate-limit/rate-limit.module';
-import { RedisModule } from './common/redis/redis.module';
 import { ALL_CONFIGS } from './config/configuration';
-import { ExternalModule } from './external/external.module';
-import { HealthModule } from './health/health.module';
-import { MetricsModule } from './metrics/metrics.module';
-import { ProductsModule } from './products/products.module';
-import { WebhooksModule } from './webhooks/webhooks.module';
+import { ExternalModule } from './external';
+import { HealthModule } from './health';
+import { MetricsModule } from './metrics';
+import { ProductsModule } from './products';
+import { ClientIdentityResolver, RateLimitModule } from './rate-limit';
+import { WebhooksModule } from './webhooks';
 
+/**
+ * The composition root. Config is the only global module; every other module imports
+ * what it uses. The rate limiter is given auth's bearer-token identity here, so that
+ * neither module imports the other's internals.
+ */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: ALL_CONFIGS }),
     DatabaseModule,
-    RedisModule,
     MetricsModule,
     HealthModule,
-    AuthModule,
     ExternalModule,
-    RateLimitModule,
+    RateLimitModule.forRootAsync({
+      imports: [AuthModule],
+      inject: [BearerClientIdentity],
+      useFactory: (clientIdentity: ClientIdentityResolver) => ({ clientIdentity }),
+    }),
     ProductsModule,
     WebhooksModule,
   ],

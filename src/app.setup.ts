@@ -9,20 +9,22 @@ import {
   LogController,
 } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { ProblemCode, PROBLEMS } from './common/errors/error-catalogue';
+import { ProblemCode } from './common/errors/error-catalogue';
+import { problemOf } from './common/errors/problem-mapping';
+import { writeProblem } from './common/errors/problem-response';
 import { applyConnectionLimits, HttpLimits, serverOptions } from './common/http/connection-limits';
 import { addDocsSecurityHeaders } from './common/http/docs-security';
-import { PROBLEM_CONTENT_TYPE, problemBody } from './common/errors/problem-details.filter';
 import { documentGlobalResponses } from './common/http/openapi-global-responses';
 import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
-import { useStrictJsonParser } from './common/http/strict-json';
 import { RouteMethods } from './common/http/route-methods';
+import { useStrictJsonParser } from './common/http/strict-json';
 import { loggableUrl } from './common/logging/log-redaction';
-import { RateLimiter } from './common/rate-limit/rate-limiter';
 import { AppConfig, appConfig } from './config/configuration';
-import { LifecycleService } from './health/lifecycle.service';
-import { MetricsService } from './metrics/metrics.service';
+import { LifecycleService } from './health';
+import { MetricsService } from './metrics';
+import { RateLimiter } from './rate-limit';
+import { registerWebhookHeaderCheck, registerWebhookRawBody } from './webhooks';
 
 /** Largest accepted request body (webhook deliveries included); larger → 413 problem. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -69,20 +71,11 @@ export function createAdapter({ logger, trustedProxies, http }: AdapterOptions):
     // No hook runs for these, so the rate limiter is called here (default group).
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const code = FRAMEWORK_ERRORS[error.statusCode ?? 500] ?? 'INTERNAL';
-      const problem = {
+      const problem = problemOf(
         code,
-        status: PROBLEMS[code].status,
-        title: PROBLEMS[code].title,
-        detail: FRAMEWORK_ERROR_DETAILS[code] ?? 'An unexpected error occurred',
-        headers: {},
-        extensions: {},
-      };
-      const send = (): void => {
-        void reply
-          .code(problem.status)
-          .type(PROBLEM_CONTENT_TYPE)
-          .send(problemBody(problem, (request.url ?? '/').split('?')[0], String(request.id)));
-      };
+        FRAMEWORK_ERROR_DETAILS[code] ?? 'An unexpected error occurred',
+      );
+      const send = (): void => writeProblem(request, reply, problem);
       void reply.header(REQUEST_ID_HEADER, request.id);
       const limit = request.server.rateLimitUnrouted;
       if (!limit) {
@@ -119,20 +112,43 @@ export const APP_OPTIONS: NestApplicationOptions = {
 
 /** Everything main.ts and tests share after the app is created and before it listens. */
 export function configureApp(app: NestFastifyApplication): void {
+  registerPipeline(app);
+  if (app.get<AppConfig>(appConfig.KEY).docsEnabled) {
+    documentApi(app);
+  }
+}
+
+/**
+ * Every Fastify hook of the request pipeline, registered here and in this order, which is
+ * the order they run in (docs/architecture.md lists the whole pipeline). Errors Fastify
+ * raises before routing are handled by `frameworkErrors` (createAdapter); Nest's guards,
+ * pipes, handler and exception filter run inside the route, after every onRequest hook
+ * and the body parser.
+ */
+export function registerPipeline(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const lifecycle = app.get(LifecycleService);
   const metrics = app.get(MetricsService);
   const log = fastify.log as unknown as PinoLogger;
   const routeMethods = app.get(RouteMethods);
+  // 1. onRoute: the methods of every path, so that a known path with another method is a 405.
   fastify.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
 
+  // 2. onRequest: echo the request id; count the request in flight (graceful shutdown).
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     lifecycle.requestStarted();
     done();
   });
-  // After routing, before the body is parsed: early 400/413/415/404 answers are counted.
+  // 3. onRequest: the rate limiter. After routing, before the body is parsed: early
+  //    400/413/415/404 answers are counted.
   app.get(RateLimiter).register(fastify);
+  // 4. onRequest + a content-type parser: webhook deliveries keep their raw bytes.
+  registerWebhookRawBody(fastify);
+  // 5. onRequest: a webhook delivery whose id, timestamp or signature header cannot verify
+  //    is a 401 before a byte of its body is read.
+  registerWebhookHeaderCheck(fastify, metrics);
+  // 6. onResponse: in-flight count, the duration metric and the one request log line.
   fastify.addHook('onResponse', (request, reply, done) => {
     lifecycle.requestFinished();
     const route = request.routeOptions.url ?? 'unmatched';
@@ -158,14 +174,13 @@ export function configureApp(app: NestFastifyApplication): void {
     );
     done();
   });
-
-  if (app.get<AppConfig>(appConfig.KEY).docsEnabled) {
-    setUpApiDocs(app);
-  }
 }
 
-/** `/docs` (Swagger UI) and `/docs-json` (the OpenAPI document), with their security headers. */
-function setUpApiDocs(app: NestFastifyApplication): void {
+/**
+ * The OpenAPI document from the controllers' decorators, served at /docs (Swagger UI) and
+ * /docs-json, with their security headers.
+ */
+function documentApi(app: NestFastifyApplication): void {
   addDocsSecurityHeaders(app.getHttpAdapter().getInstance());
   const document = SwaggerModule.createDocument(
     app,

@@ -8,10 +8,10 @@ import {
   TOKEN_FAILURE_BACKOFF_MS,
   TOKEN_LOCK_TTL_MS,
   TOKEN_MAX_WAIT_MS,
-} from '../src/auth/auth.constants';
-import { TokenUnavailableError } from '../src/auth/auth.errors';
-import { TokenService } from '../src/auth/token.service';
-import { TokenStore } from '../src/auth/token.store';
+} from '../src/external/partner-token/partner-token.constants';
+import { TokenUnavailableError } from '../src/external/partner-token/partner-token.errors';
+import { TokenService } from '../src/external/partner-token/token.service';
+import { TokenStore } from '../src/external/partner-token/token.store';
 import { DEV_CLIENT_SECRET, PartnerSim, startPartnerSim } from './partner-sim';
 import { createTestApp, TestApp } from './support/create-test-app';
 import { createTestEnv, deleteRedisKeys, rawRedis, TestEnv } from './support/test-env';

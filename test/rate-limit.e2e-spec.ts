@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimitGroup } from '../src/common/rate-limit/rate-limit-group.decorator';
+import { RateLimitGroup } from '../src/common/http/rate-limit-policy.decorator';
 import { PartnerSim, startPartnerSim } from './partner-sim';
 import { createTestApp, TestApp } from './support/create-test-app';
 import { createTestEnv, TestEnv } from './support/test-env';

@@ -1,5 +1,6 @@
 import { AppError } from '../common/errors/app.error';
 import { AUTH_RETRY_AFTER_S, WWW_AUTHENTICATE } from './auth.constants';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 /** No bearer token, or one that fails verification (RFC 6750 §3.1 `invalid_token`). */
 export class InvalidTokenError extends AppError {
@@ -24,17 +25,8 @@ export class InsufficientScopeError extends AppError {
 export class JwksUnavailableError extends AppError {
   constructor(cause?: unknown) {
     super('SERVICE_UNAVAILABLE', 'The token signing keys cannot be fetched; try again shortly', {
-      headers: { 'Retry-After': String(AUTH_RETRY_AFTER_S) },
+      headers: { [RETRY_AFTER]: String(AUTH_RETRY_AFTER_S) },
       cause,
-    });
-  }
-}
-
-/** No partner access token could be obtained within the bounded wait. */
-export class TokenUnavailableError extends AppError {
-  constructor(detail = 'No partner access token could be obtained; try again shortly') {
-    super('TOKEN_UNAVAILABLE', detail, {
-      headers: { 'Retry-After': String(AUTH_RETRY_AFTER_S) },
     });
   }
 }

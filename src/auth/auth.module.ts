@@ -1,20 +1,16 @@
-import { Global, Module } from '@nestjs/common';
-import { AuthController } from './auth.controller';
+import { Module } from '@nestjs/common';
+import { BearerClientIdentity } from './bearer-client-identity';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtVerifier } from './jwt-verifier.service';
-import { OAuthTokenClient } from './oauth-token.client';
 import { ScopesGuard } from './scopes.guard';
-import { TokenService } from './token.service';
-import { TokenStore } from './token.store';
 
 /**
- * Inbound bearer-JWT auth for our own routes (`RequireScopes`) and the outbound OAuth2
- * token for partner calls (`TokenService`). Global, so feature modules need no import.
+ * Inbound bearer-JWT auth for our own routes: modules whose controllers use
+ * `@RequireScopes` import it for its guards; the rate limiter is given its
+ * BearerClientIdentity to count authenticated clients by subject.
  */
-@Global()
 @Module({
-  controllers: [AuthController],
-  providers: [JwtVerifier, JwtAuthGuard, ScopesGuard, OAuthTokenClient, TokenStore, TokenService],
-  exports: [JwtVerifier, JwtAuthGuard, ScopesGuard, TokenService],
+  providers: [JwtVerifier, JwtAuthGuard, ScopesGuard, BearerClientIdentity],
+  exports: [JwtVerifier, JwtAuthGuard, ScopesGuard, BearerClientIdentity],
 })
 export class AuthModule {}

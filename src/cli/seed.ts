@@ -3,7 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { parseArgs } from 'node:util';
 import { databaseConfig, redisConfig } from '../config/configuration';
 import { EnvValidationError } from '../config/env.validation';
-import { GENERATION_CHANNEL, generationKey } from '../common/cache/response-cache';
+import { GENERATION_CHANNEL, generationKey } from '../products/listing-cache/cache-layout';
 import { PRODUCTS_CACHE_NAMESPACE } from '../products/products.constants';
 import { LOAD_METHOD_LABELS } from '../products/seed/catalog-loader';
 import { isCatalogEmpty, seedCatalog } from '../products/seed/catalog-seeder';

@@ -15,7 +15,6 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
-import { SUBSCRIPTION_URL_MAX_LENGTH, WEBHOOK_RECEIVER_PATH } from '../external/external.constants';
 import { productionProblems } from './production-checks';
 
 export const DEV_CURSOR_SIGNING_KEY = 'farmlokal-dev-cursor-signing-key';
@@ -27,11 +26,11 @@ const SIMULATOR_URLS = {
   OAUTH_TOKEN_URL: 'http://127.0.0.1:4010/oauth/token',
 } as const;
 /**
- * partner_subscriptions.url is VARCHAR(512) and stores PUBLIC_BASE_URL + the receiver path:
- * a longer base URL would fail the save after the partner subscription was created.
+ * partner_subscriptions.url is VARCHAR(512) and stores PUBLIC_BASE_URL + `/webhooks/partner`
+ * (17 characters): a longer base URL would fail the save after the partner subscription was
+ * created. src/external/external.constants.spec.ts keeps the two in step.
  */
-export const PUBLIC_BASE_URL_MAX_LENGTH =
-  SUBSCRIPTION_URL_MAX_LENGTH - WEBHOOK_RECEIVER_PATH.length;
+export const PUBLIC_BASE_URL_MAX_LENGTH = 495;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type NodeEnv = 'development' | 'production' | 'test';

@@ -1,5 +1,3 @@
-import type { Env } from './env.validation';
-
 /** The development defaults production must not run with (see Env). */
 export interface DevelopmentDefaults {
   readonly cursorSigningKey: string;
@@ -42,6 +40,16 @@ function isPlainHttpToAnotherHost(value: string): boolean {
   return url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname);
 }
 
+/** The variables the production checks read (a structural slice of the validated Env). */
+export interface ProductionCheckedEnv {
+  readonly CURSOR_SIGNING_KEY: string;
+  readonly OAUTH_CLIENT_SECRET: string;
+  readonly WEBHOOK_SECRET: string;
+  readonly AUTH_JWKS_URL: string;
+  readonly AUTH_ISSUER: string;
+  readonly OAUTH_TOKEN_URL: string;
+}
+
 /**
  * What NODE_ENV=production refuses, one message per variable (never its value): secrets
  * unset, left at their development value, placeholders or too short; the simulator's
@@ -49,7 +57,7 @@ function isPlainHttpToAnotherHost(value: string): boolean {
  * `set` lists the variables given in the environment (a default is never "set").
  */
 export function productionProblems(
-  env: Env,
+  env: ProductionCheckedEnv,
   set: ReadonlySet<string>,
   defaults: DevelopmentDefaults,
 ): string[] {

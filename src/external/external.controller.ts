@@ -11,9 +11,8 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { SCOPES } from '../auth/auth.constants';
-import { RequireScopes } from '../auth/scopes.decorator';
-import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-details.filter';
+import { RequireScopes, SCOPES } from '../auth';
+import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-response';
 import { ApiProblems, ProblemDto } from '../common/http/api-problem.decorator';
 import { PartnerItemResponseDto, toPartnerItemResponse } from './dto/partner-item.response.dto';
 import {
@@ -26,9 +25,10 @@ import { EXTERNAL_TAG, PARTNER_ITEM_ID_PATTERN } from './external.constants';
 import { ParsePartnerItemIdPipe } from './partner-item-id.pipe';
 import { PartnerItemsService } from './partner-items.service';
 import { SubscriptionsService } from './subscriptions.service';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 const RETRY_AFTER_HEADER = {
-  'Retry-After': {
+  [RETRY_AFTER]: {
     description: 'Seconds to wait before trying again',
     schema: { type: 'integer' },
   },

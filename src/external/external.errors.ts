@@ -1,5 +1,6 @@
 import { AppError } from '../common/errors/app.error';
 import { retryAfterSeconds } from './resilience/backoff';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 /** Why a partner call gave up without a usable answer. */
 export type UnavailableReason =
@@ -20,7 +21,7 @@ export class PartnerUnavailableError extends AppError {
     detail = 'The partner API is temporarily unavailable',
   ) {
     super('PARTNER_UNAVAILABLE', detail, {
-      headers: { 'Retry-After': retryAfterSeconds(retryAfterMs) },
+      headers: { [RETRY_AFTER]: retryAfterSeconds(retryAfterMs) },
     });
   }
 }

@@ -1,18 +1,24 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth';
+import { RedisModule } from '../common/redis/redis.module';
+import { MetricsModule } from '../metrics';
 import { PARTNER_MAX_BODY_BYTES } from './external.constants';
 import { ExternalController } from './external.controller';
 import { PartnerClient } from './partner.client';
 import { PartnerItemCopies } from './partner-item-copies';
 import { PartnerItemsService } from './partner-items.service';
 import { PartnerSubscription } from './partner-subscription.entity';
+import { PartnerTokenModule } from './partner-token/partner-token.module';
 import { partnerPolicyProvider } from './resilience/partner-policy.provider';
+import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
 
 /**
- * The partner integration: GET /external/items/:id (API A) and webhook subscriptions
- * (API B). Exports SubscriptionsService so the webhook receiver can read the secrets.
+ * The partner integration: GET /external/items/:id (API A), webhook subscriptions
+ * (API B) and, through PartnerTokenModule, the OAuth2 token every partner call carries.
+ * Exports SubscriptionsService so the webhook receiver can read the secrets.
  */
 @Module({
   imports: [
@@ -23,6 +29,10 @@ import { SubscriptionsService } from './subscriptions.service';
       proxy: false,
     }),
     TypeOrmModule.forFeature([PartnerSubscription]),
+    PartnerTokenModule,
+    AuthModule,
+    RedisModule,
+    MetricsModule,
   ],
   controllers: [ExternalController],
   providers: [
@@ -30,6 +40,7 @@ import { SubscriptionsService } from './subscriptions.service';
     PartnerClient,
     PartnerItemCopies,
     PartnerItemsService,
+    SubscriptionsRepository,
     SubscriptionsService,
   ],
   exports: [SubscriptionsService],

@@ -1,3 +1,4 @@
+import { PriceGrammar } from '../common/money/price';
 import { PartnerBadResponseError } from './external.errors';
 
 /** A partner item as we pass it on: validated and normalised (money as "0.00", UTC time). */
@@ -28,7 +29,12 @@ const MAX_NAME_LENGTH = 500;
 const MAX_ID_LENGTH = 128;
 const MAX_URL_LENGTH = 2048;
 const MAX_SECRET_LENGTH = 512;
-const DECIMAL = /^\d{1,12}(\.\d{1,2})?$/;
+/** Partner prices: up to 12 integer digits, leading zeros and JSON numbers accepted. */
+const PARTNER_ITEM_PRICE = new PriceGrammar({
+  integerDigits: 12,
+  leadingZeros: true,
+  numbers: true,
+});
 
 type Json = Record<string, unknown>;
 
@@ -49,12 +55,11 @@ function identifier(value: unknown, field: string): string {
 }
 
 function money(value: unknown): string {
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof text !== 'string' || !DECIMAL.test(text)) {
+  const price = PARTNER_ITEM_PRICE.parse(value);
+  if (price === null) {
     throw bad('price is not a non-negative decimal');
   }
-  const [whole, fraction = ''] = text.split('.');
-  return `${BigInt(whole).toString()}.${fraction.padEnd(2, '0')}`;
+  return price;
 }
 
 /** Parses a JSON body, or throws PartnerBadResponseError. */

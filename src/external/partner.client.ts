@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import { AxiosError, AxiosResponse, Method } from 'axios';
 import { lastValueFrom } from 'rxjs';
-import { TokenService } from '../auth/token.service';
+import { TokenService } from './partner-token/token.service';
 import { externalConfig, ExternalConfig } from '../config/configuration';
 import {
   PARTNER_ITEMS_PATH,

@@ -1,19 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
-import { DataSource, QueryRunner, Repository } from 'typeorm';
+import { NamedLockTimeoutError } from '../common/database/named-lock';
 import { AppError } from '../common/errors/app.error';
 import { externalConfig, ExternalConfig } from '../config/configuration';
-import {
-  SUBSCRIBED_EVENTS,
-  SUBSCRIPTION_LOCK_PREFIX,
-  SUBSCRIPTION_LOCK_TIMEOUT_S,
-  WEBHOOK_RECEIVER_PATH,
-} from './external.constants';
+import { SUBSCRIBED_EVENTS, WEBHOOK_RECEIVER_PATH } from './external.constants';
 import { PartnerUnavailableError } from './external.errors';
 import { PartnerClient } from './partner.client';
 import { hasSecret, KeyedWebhook, PartnerWebhook } from './partner-data';
-import { PartnerSubscription } from './partner-subscription.entity';
+import type { PartnerSubscription } from './partner-subscription.entity';
+import { SubscriptionsRepository } from './subscriptions.repository';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 export interface Registration {
   readonly subscription: PartnerSubscription;
@@ -33,9 +28,7 @@ export class SubscriptionsService {
 
   constructor(
     private readonly partner: PartnerClient,
-    @InjectRepository(PartnerSubscription)
-    private readonly subscriptions: Repository<PartnerSubscription>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subscriptions: SubscriptionsRepository,
     @Inject(externalConfig.KEY) private readonly config: ExternalConfig,
   ) {}
 
@@ -46,23 +39,33 @@ export class SubscriptionsService {
 
   async register(): Promise<Registration> {
     const url = this.receiverUrl;
-    return this.withLock(url, async () => {
+    const registration = this.subscriptions.withRegistrationLock(url, async () => {
       const existing = await this.findAtPartner(url);
       if (existing) {
-        return { subscription: await this.save(existing), created: false };
+        return { subscription: await this.subscriptions.save(existing), created: false };
       }
-      return { subscription: await this.save(await this.create(url)), created: true };
+      const created = await this.create(url);
+      return { subscription: await this.subscriptions.save(created), created: true };
+    });
+    return registration.catch((error: unknown) => {
+      if (error instanceof NamedLockTimeoutError) {
+        throw new AppError(
+          'SERVICE_UNAVAILABLE',
+          'Another subscription registration is in progress',
+          { headers: { [RETRY_AFTER]: '1' } },
+        );
+      }
+      throw error;
     });
   }
 
-  async list(): Promise<PartnerSubscription[]> {
-    return this.subscriptions.find({ order: { id: 'ASC' } });
+  list(): Promise<PartnerSubscription[]> {
+    return this.subscriptions.list();
   }
 
   /** Every stored subscription secret, read fresh so a new one is accepted at once. */
-  async listSecrets(): Promise<string[]> {
-    const rows = await this.subscriptions.find({ select: { id: true, secret: true } });
-    return rows.map((row) => row.secret).filter((secret) => secret.length > 0);
+  listSecrets(): Promise<string[]> {
+    return this.subscriptions.listSecrets();
   }
 
   /**
@@ -80,12 +83,9 @@ export class SubscriptionsService {
     if (hasSecret(hook)) {
       return hook;
     }
-    const stored = await this.subscriptions.findOne({
-      where: { partnerId: hook.id },
-      select: { id: true, secret: true },
-    });
-    if (stored?.secret) {
-      return { ...hook, secret: stored.secret };
+    const secret = await this.subscriptions.findSecret(hook.id);
+    if (secret) {
+      return { ...hook, secret };
     }
     this.logger.warn('The partner subscription for our URL has an unknown secret; creating one');
     return undefined;
@@ -108,48 +108,6 @@ export class SubscriptionsService {
         return found;
       }
       throw error;
-    }
-  }
-
-  private async save(hook: KeyedWebhook): Promise<PartnerSubscription> {
-    await this.subscriptions.upsert(
-      { partnerId: hook.id, url: hook.url, events: hook.events, secret: hook.secret },
-      ['url'],
-    );
-    return this.subscriptions.findOneByOrFail({ url: hook.url });
-  }
-
-  private async withLock<T>(url: string, work: () => Promise<T>): Promise<T> {
-    const scope = `${String(this.dataSource.options.database)}|${url}`;
-    const name = `${SUBSCRIPTION_LOCK_PREFIX}${createHash('sha256').update(scope).digest('hex').slice(0, 32)}`;
-    const runner = this.dataSource.createQueryRunner('master');
-    try {
-      await this.acquire(runner, name);
-      try {
-        return await work();
-      } finally {
-        await runner.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => {
-          this.logger.warn('Could not release the subscription lock; it ends with the connection');
-        });
-      }
-    } finally {
-      await runner.release();
-    }
-  }
-
-  private async acquire(runner: QueryRunner, name: string): Promise<void> {
-    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
-      name,
-      SUBSCRIPTION_LOCK_TIMEOUT_S,
-    ])) as { acquired: number | string | null }[];
-    if (Number(row?.acquired) !== 1) {
-      throw new AppError(
-        'SERVICE_UNAVAILABLE',
-        'Another subscription registration is in progress',
-        {
-          headers: { 'Retry-After': '1' },
-        },
-      );
     }
   }
 }

@@ -1,9 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheckService, HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { AppError } from '../common/errors/app.error';
 import { ApiProblems } from '../common/http/api-problem.decorator';
+import { SkipRateLimit } from '../common/http/rate-limit-policy.decorator';
 import { LifecycleService } from './lifecycle.service';
 import { RecentResult } from './recent-result';
 import { RedisHealthIndicator } from './redis.health';
@@ -15,7 +15,7 @@ export const READINESS_MAX_AGE_MS = 1_000;
 type Readiness = { status: 'ok'; checks: Record<string, string> };
 
 @ApiTags('health')
-@SkipThrottle()
+@SkipRateLimit()
 @Controller('health')
 export class HealthController {
   private readonly readiness = new RecentResult(

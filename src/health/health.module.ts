@@ -1,12 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { RedisModule } from '../common/redis/redis.module';
 import { HealthController } from './health.controller';
 import { LifecycleService } from './lifecycle.service';
 import { RedisHealthIndicator } from './redis.health';
 
-@Global()
+/** Liveness and readiness probes, and the in-flight/shutdown state the pipeline keeps. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), RedisModule],
   controllers: [HealthController],
   providers: [LifecycleService, RedisHealthIndicator],
   exports: [LifecycleService],

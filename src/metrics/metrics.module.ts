@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-@Global()
+/** The Prometheus registry every module records to, and GET /metrics. */
 @Module({
   controllers: [MetricsController],
   providers: [MetricsService],

@@ -1,4 +1,5 @@
 import { FieldError, ValidationProblemError } from '../common/errors/app.error';
+import { CLIENT_PRICE, priceCents } from '../common/money/price';
 import {
   DEFAULT_LIMIT,
   DEFAULT_ORDER,
@@ -7,7 +8,6 @@ import {
   MAX_CATEGORY_LENGTH,
   MAX_LIMIT,
   MAX_Q_LENGTH,
-  PRICE_PATTERN,
   SORT_KEYS,
   SORT_ORDERS,
   SortKey,
@@ -55,30 +55,19 @@ function single(raw: RawQuery, name: string, errors: FieldError[]): string | und
   return value;
 }
 
-function toCents(price: string): number {
-  const [whole, fraction = ''] = price.split('.');
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-}
-
-/** "5" → "5.00", "5.5" → "5.50". */
-export function normalisePrice(price: string): string {
-  const [whole, fraction = ''] = price.split('.');
-  return `${whole}.${fraction.padEnd(2, '0')}`;
-}
-
 function parsePrice(raw: RawQuery, name: string, errors: FieldError[]): string | null {
   const value = single(raw, name, errors);
   if (value === undefined) {
     return null;
   }
-  if (!PRICE_PATTERN.test(value)) {
+  const price = CLIENT_PRICE.parse(value);
+  if (price === null) {
     errors.push({
       field: name,
       message: `${name} must be a decimal number ≥ 0 with at most 2 decimal places`,
     });
-    return null;
   }
-  return normalisePrice(value);
+  return price;
 }
 
 function parseLimit(raw: RawQuery, errors: FieldError[]): number {
@@ -187,7 +176,7 @@ export function parseListProductsQuery(raw: RawQuery): ListProductsQuery {
     q: parseQ(raw, errors),
   };
   if (query.minPrice !== null && query.maxPrice !== null) {
-    if (toCents(query.minPrice) > toCents(query.maxPrice)) {
+    if (priceCents(query.minPrice) > priceCents(query.maxPrice)) {
       errors.push({ field: 'min_price', message: 'min_price must not be greater than max_price' });
     }
   }

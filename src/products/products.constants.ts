@@ -15,8 +15,6 @@ export const MAX_SKU_LENGTH = 64;
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
 export const MAX_STOCK = 2_147_483_647;
-/** DECIMAL(10,2): up to 8 integer digits and 2 decimals. */
-export const PRICE_PATTERN = /^(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?$/;
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Redis keys of the listing cache (REDIS_KEY_PREFIX is added by the client). */

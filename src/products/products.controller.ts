@@ -14,23 +14,18 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { SCOPES } from '../auth/auth.constants';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { RequireScopes } from '../auth/scopes.decorator';
+import { AuthenticatedUser, CurrentUser, RequireScopes, SCOPES } from '../auth';
 import { ApiProblems } from '../common/http/api-problem.decorator';
 import { ParsePositiveIntPipe } from '../common/http/validation';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  parseIdempotencyKey,
-} from '../common/idempotency/idempotency.service';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey } from '../idempotency';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductResponseDto } from './dto/product.response.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import type { ListProductsQuery } from './list-products.query';
 import { ListProductsQueryPipe } from './list-products.query.pipe';
-import { sendListing, sendStored } from './products.http';
+import { createdResponse, sendListing, sendStored } from './products.presenter';
 import { ApiCreateProduct, ApiListProducts, ApiProductId } from './products.openapi';
+import { PRODUCTS_ROUTE } from './products.constants';
 import { ProductsService } from './products.service';
 
 @ApiTags('products')
@@ -67,12 +62,13 @@ export class ProductsController {
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const context = {
-      principal: user.sub,
-      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+    const outcome = await this.products.create(dto, {
+      scope: { principal: user.sub, method: 'POST', route: PRODUCTS_ROUTE },
+      key: parseIdempotencyKey(idempotencyKey),
       payload: dto,
-    };
-    sendStored(reply, await this.products.create(dto, context));
+      render: createdResponse,
+    });
+    sendStored(reply, outcome);
   }
 
   @Patch(':id')

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ResponseCache } from '../common/cache/response-cache';
-import { IdempotencyModule } from '../common/idempotency/idempotency.module';
+import { AuthModule } from '../auth';
+import { IdempotencyModule } from '../idempotency';
+import { MetricsModule } from '../metrics';
+import { ListingCacheModule } from './listing-cache/listing-cache.module';
 import { Product } from './product.entity';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
@@ -9,9 +11,15 @@ import { ProductsService } from './products.service';
 
 /** The product catalog. Exports ProductsService (partner updates, listing invalidation). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Product]), IdempotencyModule],
+  imports: [
+    TypeOrmModule.forFeature([Product]),
+    ListingCacheModule,
+    IdempotencyModule,
+    AuthModule,
+    MetricsModule,
+  ],
   controllers: [ProductsController],
-  providers: [ProductsRepository, ProductsService, ResponseCache],
+  providers: [ProductsRepository, ProductsService],
   exports: [ProductsService],
 })
 export class ProductsModule {}

@@ -1,23 +1,9 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import { MAX_CURSOR_LENGTH } from '../common/pagination/cursor';
-import {
-  IDEMPOTENCY_KEY_PATTERN,
-  IDEMPOTENCY_TTL_S,
-} from '../common/idempotency/idempotency.service';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_TTL_S } from '../idempotency';
+import { ListProductsQueryDto } from './dto/list-products.query.dto';
 import { ProductPageDto, ProductResponseDto } from './dto/product.response.dto';
-import {
-  DEFAULT_LIMIT,
-  DEFAULT_ORDER,
-  DEFAULT_SORT,
-  MAX_CATEGORIES,
-  MAX_CATEGORY_LENGTH,
-  MAX_LIMIT,
-  MAX_Q_LENGTH,
-  PRICE_PATTERN,
-  SORT_KEYS,
-  SORT_ORDERS,
-} from './products.constants';
+import { DEFAULT_ORDER, DEFAULT_SORT, SORT_KEYS, SORT_ORDERS } from './products.constants';
 
 const ETAG_HEADER = {
   ETag: {
@@ -26,21 +12,10 @@ const ETAG_HEADER = {
   },
 };
 
-/** Documents GET /products: every query parameter, the page, 304, ETag and x-cache. */
+/** Documents GET /products: the query (ListProductsQueryDto), the page, 304, ETag and x-cache. */
 export const ApiListProducts = (): MethodDecorator =>
   applyDecorators(
-    ApiQuery({
-      name: 'limit',
-      required: false,
-      schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
-    }),
-    ApiQuery({
-      name: 'cursor',
-      required: false,
-      schema: { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH },
-      description:
-        'Opaque `next_cursor` of the previous page; valid only with the same sort, order and filters',
-    }),
+    ApiQuery({ type: ListProductsQueryDto }),
     ApiQuery({ name: 'sort', required: false, enum: SORT_KEYS, schema: { default: DEFAULT_SORT } }),
     ApiQuery({
       name: 'order',
@@ -49,37 +24,10 @@ export const ApiListProducts = (): MethodDecorator =>
       schema: { default: DEFAULT_ORDER },
     }),
     ApiQuery({
-      name: 'category',
-      required: false,
-      schema: {
-        type: 'string',
-        pattern: `^[^,]{1,${MAX_CATEGORY_LENGTH}}(,[^,]{1,${MAX_CATEGORY_LENGTH}}){0,${MAX_CATEGORIES - 1}}$`,
-      },
-      description: `One category or up to ${MAX_CATEGORIES} comma-separated, each at most ${MAX_CATEGORY_LENGTH} characters`,
-    }),
-    ApiQuery({
-      name: 'min_price',
-      required: false,
-      schema: { type: 'string', pattern: PRICE_PATTERN.source },
-      description: 'Inclusive lower price bound',
-    }),
-    ApiQuery({
-      name: 'max_price',
-      required: false,
-      schema: { type: 'string', pattern: PRICE_PATTERN.source },
-      description: 'Inclusive upper price bound (≥ min_price)',
-    }),
-    ApiQuery({
       name: 'in_stock',
       required: false,
       schema: { type: 'string', enum: ['true', 'false'] },
       description: '`true` → only products with stock > 0',
-    }),
-    ApiQuery({
-      name: 'q',
-      required: false,
-      schema: { type: 'string', minLength: 1, maxLength: MAX_Q_LENGTH },
-      description: 'Case-insensitive prefix of the name',
     }),
     ApiHeader({
       name: 'If-None-Match',

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { Product } from './product.entity';
+import { managerOf, Transaction } from '../common/database/unit-of-work';
 import type { ProductResponseDto } from './dto/product.response.dto';
+import { Product } from './product.entity';
 import { ProductRow, rowToProductResponse } from './product.mapper';
 import {
   buildPageQuery,
@@ -12,10 +14,11 @@ import {
   PRODUCT_COLUMNS,
 } from './products-page.sql';
 import type { SortKey } from './products.constants';
+import { DuplicateSkuError } from './products.errors';
 
 const ER_DUP_ENTRY = 'ER_DUP_ENTRY';
 
-export function isDuplicateKey(error: unknown): boolean {
+function isDuplicateKey(error: unknown): boolean {
   return (
     error instanceof QueryFailedError &&
     (error.driverError as { code?: string } | undefined)?.code === ER_DUP_ENTRY
@@ -34,41 +37,49 @@ const PREFIX_RANGE_MAX_ROWS_PER_CATEGORY = 300;
 const PREFIX_PLAN_TTL_MS = 60_000;
 const PREFIX_PLAN_CACHE_MAX = 10_000;
 
-/** What `read` needs of TypeORM's MySQL driver and of a mysql2 pool connection. */
+/** What `read` needs of the connection a query runner hands out (a mysql2 pool connection). */
 interface ReadConnection {
   query(
     options: { sql: string; values: unknown[]; dateStrings: boolean },
     callback: (error: Error | null, rows: unknown) => void,
   ): void;
-  release(): void;
-}
-interface ReadDriver {
-  obtainSlaveConnection(): Promise<ReadConnection>;
 }
 
 export type ProductChanges = Partial<
   Pick<Product, 'sku' | 'name' | 'description' | 'category' | 'price' | 'stock'>
 >;
 
-/** MySQL access for products. Listings are raw SQL mapped straight to the wire. */
+/**
+ * MySQL access for products. Listings are raw SQL mapped straight to the wire shape; the
+ * storage forms (DATETIME text, duplicate-key errors) do not leave this class.
+ */
 @Injectable()
 export class ProductsRepository {
   /** Page queries this instance has sent to MySQL (lets tests see cache coalescing). */
   pageQueries = 0;
 
-  private readonly prefixPlans = new Map<string, { plan: PrefixPlan; until: number }>();
+  private readonly prefixPlans = new LRUCache<string, PrefixPlan>({
+    max: PREFIX_PLAN_CACHE_MAX,
+    ttl: PREFIX_PLAN_TTL_MS,
+  });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Reads one keyset page (read replica when configured). DATETIME columns come back as
-   * the text MySQL sent (`YYYY-MM-DD HH:MM:SS.mmm`, UTC): the wire wants ISO strings, so
-   * parsing each into a Date only to format it again is skipped.
+   * Reads one keyset page (read replica when configured). `spec.after.key` is the cursor's
+   * form of the sort key (ISO time, decimal string, name). DATETIME columns come back as
+   * the text MySQL sent (`YYYY-MM-DD HH:MM:SS.mmm`, UTC), which maps to ISO strings
+   * without parsing each into a Date.
    */
-  async findPage(spec: PageSpec): Promise<ProductRow[]> {
-    const { sql, params } = buildPageQuery(spec, await this.prefixPlan(spec));
+  async findPage(spec: PageSpec): Promise<ProductResponseDto[]> {
+    const stored =
+      spec.after !== null && spec.sort === 'created_at'
+        ? { ...spec, after: { ...spec.after, key: toDbDateTime(new Date(spec.after.key)) } }
+        : spec;
+    const { sql, params } = buildPageQuery(stored, await this.prefixPlan(spec));
     this.pageQueries += 1;
-    return (await this.read(sql, params, true)) as ProductRow[];
+    const rows = (await this.read(sql, params, true)) as ProductRow[];
+    return rows.map(rowToProductResponse);
   }
 
   /** Range or walk for a `q` prefix under another sort, from a bounded count of matches. */
@@ -77,10 +88,9 @@ export class ProductsRepository {
       return 'walk';
     }
     const key = `${spec.categories.join(',')}\n${spec.q.toLowerCase()}`;
-    const now = Date.now();
     const known = this.prefixPlans.get(key);
-    if (known && known.until > now) {
-      return known.plan;
+    if (known !== undefined) {
+      return known;
     }
     const max =
       spec.categories.length === 0
@@ -89,14 +99,11 @@ export class ProductsRepository {
     const { sql, params } = buildPrefixCountQuery(spec.categories, spec.q, max + 1);
     const rows = (await this.read(sql, params)) as { n: number | string }[];
     const plan: PrefixPlan = Number(rows[0]?.n ?? 0) <= max ? 'range' : 'walk';
-    if (this.prefixPlans.size >= PREFIX_PLAN_CACHE_MAX) {
-      this.prefixPlans.clear();
-    }
-    this.prefixPlans.set(key, { plan, until: now + PREFIX_PLAN_TTL_MS });
+    this.prefixPlans.set(key, plan);
     return plan;
   }
 
-  /** The sort key of a product in the form the seek predicate compares, or null if gone. */
+  /** The sort key of a product in its cursor form (ISO time for dates), or null if gone. */
   async findSortKey(sort: SortKey, id: number): Promise<string | number | null> {
     const rows = (await this.read(`SELECT ${sort} AS k FROM products WHERE id = ?`, [id])) as {
       k: unknown;
@@ -105,7 +112,7 @@ export class ProductsRepository {
       return null;
     }
     const key = rows[0].k;
-    return key instanceof Date ? toDbDateTime(key) : (key as string | number);
+    return key instanceof Date ? key.toISOString() : (key as string | number);
   }
 
   /** One product by primary key, as the wire shows it: the listing's raw read and mapping. */
@@ -118,53 +125,50 @@ export class ProductsRepository {
     return rows[0] ? rowToProductResponse(rows[0]) : null;
   }
 
-  async insert(manager: EntityManager, product: Omit<Product, 'id'>): Promise<Product> {
-    const result = await manager.insert(Product, product);
-    const id = Number((result.identifiers[0] as { id: number | string }).id);
-    return { ...product, id };
+  /** Inserts a product in the caller's transaction; DuplicateSkuError when the sku is taken. */
+  async insert(tx: Transaction, product: Omit<Product, 'id'>): Promise<Product> {
+    try {
+      const result = await managerOf(tx).insert(Product, product);
+      const id = Number((result.identifiers[0] as { id: number | string }).id);
+      return { ...product, id };
+    } catch (error) {
+      throw isDuplicateKey(error) ? new DuplicateSkuError(product.sku) : error;
+    }
   }
 
-  /** Applies `changes` and returns the row after the update, or null when absent. */
-  async update(
-    manager: EntityManager,
-    id: number,
-    changes: ProductChanges,
-  ): Promise<Product | null> {
-    const current = await manager.findOne(Product, {
-      where: { id },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!current) {
-      return null;
+  /**
+   * Applies `changes` in a transaction of its own and returns the row after the update, or
+   * null when absent; DuplicateSkuError when the new sku is taken.
+   */
+  async update(id: number, changes: ProductChanges): Promise<Product | null> {
+    try {
+      return await this.dataSource.transaction((manager) => updateLocked(manager, id, changes));
+    } catch (error) {
+      throw isDuplicateKey(error) ? new DuplicateSkuError(changes.sku ?? '') : error;
     }
-    if (Object.keys(changes).length === 0) {
-      return current;
-    }
-    const updatedAt = new Date();
-    await manager.update(Product, { id }, { ...changes, updatedAt });
-    return { ...current, ...changes, updatedAt };
   }
 
-  async delete(manager: EntityManager, id: number): Promise<boolean> {
-    const result = await manager.delete(Product, { id });
+  async delete(id: number): Promise<boolean> {
+    const result = await this.dataSource.transaction((manager) => manager.delete(Product, { id }));
     return (result.affected ?? 0) > 0;
   }
 
-  /** Locks the row of `sku` and applies a partner's stock/price; false when unknown. */
   /** Inside a transaction: locks the row of `sku` (FOR UPDATE); false when there is none. */
-  async lockBySku(manager: EntityManager, sku: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
+  async lockBySku(tx: Transaction, sku: string): Promise<boolean> {
+    const rows = await managerOf(tx).query<unknown[]>(
       'SELECT id FROM products WHERE sku = ? FOR UPDATE',
       [sku],
     );
     return rows.length > 0;
   }
 
+  /** Locks the row of `sku` and applies a partner's stock/price; false when unknown. */
   async updateBySku(
-    manager: EntityManager,
+    tx: Transaction,
     sku: string,
     patch: { stock?: number; price?: string },
   ): Promise<boolean> {
+    const manager = managerOf(tx);
     const rows = await manager.query<{ id: string }[]>(
       'SELECT id FROM products WHERE sku = ? FOR UPDATE',
       [sku],
@@ -183,22 +187,20 @@ export class ProductsRepository {
     return true;
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   /**
-   * One read statement on a pooled connection, from the replicas when replication is
-   * configured (the same pools TypeORM's 'slave' query runner draws from), without a
-   * query runner per read: no logger, subscriber broadcast or result copy on the hot
-   * path. Failures are QueryFailedError, as from TypeORM.
+   * One read statement, from the replicas when replication is configured: the driver's
+   * 'slave' query runner picks the pool (TypeORM's replication API) and the statement is
+   * sent on the connection it hands out, with mysql2's per-query `dateStrings`. The runner
+   * is the driver's own, without the entity manager `DataSource.createQueryRunner` adds,
+   * and the statement skips the runner's logger and subscriber events: this is the
+   * listing's miss path. Failures are QueryFailedError, as from TypeORM.
    */
   private async read(sql: string, params: unknown[], dateStrings = false): Promise<unknown> {
-    const driver = this.dataSource.driver as unknown as ReadDriver;
-    const connection = await driver.obtainSlaveConnection();
+    const runner = this.dataSource.driver.createQueryRunner('slave');
+    const connection = (await runner.connect()) as ReadConnection;
     return new Promise((resolve, reject) => {
       connection.query({ sql, values: params, dateStrings }, (error, rows) => {
-        connection.release();
+        void runner.release();
         if (error) {
           reject(new QueryFailedError(sql, params, error));
         } else {
@@ -209,7 +211,27 @@ export class ProductsRepository {
   }
 }
 
+async function updateLocked(
+  manager: EntityManager,
+  id: number,
+  changes: ProductChanges,
+): Promise<Product | null> {
+  const current = await manager.findOne(Product, {
+    where: { id },
+    lock: { mode: 'pessimistic_write' },
+  });
+  if (!current) {
+    return null;
+  }
+  if (Object.keys(changes).length === 0) {
+    return current;
+  }
+  const updatedAt = new Date();
+  await manager.update(Product, { id }, { ...changes, updatedAt });
+  return { ...current, ...changes, updatedAt };
+}
+
 /** Date → 'YYYY-MM-DD HH:MM:SS.mmm' (UTC), the literal DATETIME(3) compares against. */
-export function toDbDateTime(date: Date): string {
+function toDbDateTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }

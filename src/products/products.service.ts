@@ -1,48 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { CachedResponse, CacheResult, ResponseCache } from '../common/cache/response-cache';
-import {
-  IdempotencyService,
-  IdempotentOutcome,
-  StoredResponse,
-} from '../common/idempotency/idempotency.service';
+import type { Transaction } from '../common/database/unit-of-work';
+import { CANONICAL_PRICE, formatPrice } from '../common/money/price';
 import { CursorCodec, hashQuery, InvalidCursorError } from '../common/pagination/cursor';
 import { productsConfig, ProductsConfig } from '../config/configuration';
-import { MetricsService } from '../metrics/metrics.service';
+import { IdempotencyService, IdempotentOutcome, IdempotentRequest } from '../idempotency';
+import { MetricsService } from '../metrics';
 import type { CreateProductDto } from './dto/create-product.dto';
 import type { ProductResponseDto } from './dto/product.response.dto';
 import type { UpdateProductDto } from './dto/update-product.dto';
-import {
-  canonicalFilters,
-  canonicalQuery,
-  ListProductsQuery,
-  normalisePrice,
-} from './list-products.query';
-import { dbDateTimeToIso, rowToProductResponse, toProductResponse } from './product.mapper';
+import { canonicalFilters, canonicalQuery, ListProductsQuery } from './list-products.query';
+import { CachedResponse, CacheResult, ResponseCache } from './listing-cache/response-cache';
+import { toProductResponse } from './product.mapper';
 import { PageSpec } from './products-page.sql';
-import { PRODUCTS_CACHE_NAMESPACE, PRODUCTS_ROUTE, SortKey } from './products.constants';
-import { DuplicateSkuError, ProductNotFoundError } from './products.errors';
-import {
-  isDuplicateKey,
-  ProductChanges,
-  ProductsRepository,
-  toDbDateTime,
-} from './products.repository';
+import { PRODUCTS_CACHE_NAMESPACE, SortKey } from './products.constants';
+import { ProductNotFoundError } from './products.errors';
+import { ProductChanges, ProductsRepository } from './products.repository';
 
 export interface ListingResponse extends CachedResponse {
   readonly cache: CacheResult;
 }
 
-/** Who performs a write, for idempotency scoping. */
-export interface WriteContext {
-  readonly principal: string;
-  readonly idempotencyKey?: string;
-  /** The request body as received, fingerprinted for Idempotency-Key reuse checks. */
-  readonly payload: unknown;
-}
-
-const DATE_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const PRICE_KEY = /^\d{1,8}\.\d{2}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * The product catalog: cached keyset listings, lookups and writes. Every write bumps the
@@ -87,13 +65,15 @@ export class ProductsService {
     return product;
   }
 
-  async create(dto: CreateProductDto, context: WriteContext): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.execute(
-      { principal: context.principal, method: 'POST', route: PRODUCTS_ROUTE },
-      context.idempotencyKey,
-      context.payload,
-      (manager) => this.insert(manager, dto),
-    );
+  /**
+   * Inserts a product; with an Idempotency-Key, a repeat of the request gets the first
+   * response again (`request.render` of the product is what is stored and replayed).
+   */
+  async create(
+    dto: CreateProductDto,
+    request: IdempotentRequest<ProductResponseDto>,
+  ): Promise<IdempotentOutcome> {
+    const outcome = await this.idempotency.execute(request, (tx) => this.insert(tx, dto));
     if (!outcome.replayed) {
       await this.invalidateListings();
     }
@@ -105,13 +85,9 @@ export class ProductsService {
       Object.entries(dto).filter(([, value]) => value !== undefined),
     ) as ProductChanges;
     if (changes.price !== undefined) {
-      changes.price = normalisePrice(changes.price);
+      changes.price = formatPrice(changes.price);
     }
-    const product = await this.products
-      .transaction((manager) => this.products.update(manager, id, changes))
-      .catch((error: unknown) => {
-        throw isDuplicateKey(error) ? new DuplicateSkuError(dto.sku ?? '') : error;
-      });
+    const product = await this.products.update(id, changes);
     if (!product) {
       throw new ProductNotFoundError(id);
     }
@@ -122,11 +98,16 @@ export class ProductsService {
   }
 
   async remove(id: number): Promise<void> {
-    const deleted = await this.products.transaction((manager) => this.products.delete(manager, id));
+    const deleted = await this.products.delete(id);
     if (!deleted) {
       throw new ProductNotFoundError(id);
     }
     await this.invalidateListings();
+  }
+
+  /** Inside a partner-update transaction: locks the product with `sku`; false if none. */
+  lockPartnerProduct(tx: Transaction, sku: string): Promise<boolean> {
+    return this.products.lockBySku(tx, sku);
   }
 
   /**
@@ -134,17 +115,13 @@ export class ProductsService {
    * transaction. Returns false when no product has that sku. The caller calls
    * `invalidateListings()` after its commit.
    */
-  /** Inside a partner-update transaction: locks the product with `sku`; false if none. */
-  lockPartnerProduct(manager: EntityManager, sku: string): Promise<boolean> {
-    return this.products.lockBySku(manager, sku);
-  }
 
   applyPartnerUpdate(
-    manager: EntityManager,
+    tx: Transaction,
     sku: string,
     patch: { stock?: number; price?: string },
   ): Promise<boolean> {
-    return this.products.updateBySku(manager, sku, patch);
+    return this.products.updateBySku(tx, sku, patch);
   }
 
   /** Makes every cached listing stale at once (bumps the catalog generation). */
@@ -152,27 +129,19 @@ export class ProductsService {
     return this.cache.invalidate(PRODUCTS_CACHE_NAMESPACE);
   }
 
-  private async insert(manager: EntityManager, dto: CreateProductDto): Promise<StoredResponse> {
+  private async insert(tx: Transaction, dto: CreateProductDto): Promise<ProductResponseDto> {
     const now = new Date();
-    try {
-      const product = await this.products.insert(manager, {
-        sku: dto.sku,
-        name: dto.name,
-        description: dto.description ?? null,
-        category: dto.category,
-        price: normalisePrice(dto.price),
-        stock: dto.stock,
-        createdAt: now,
-        updatedAt: now,
-      });
-      return {
-        status: 201,
-        headers: { location: `${PRODUCTS_ROUTE}/${product.id}` },
-        body: JSON.stringify(toProductResponse(product)),
-      };
-    } catch (error) {
-      throw isDuplicateKey(error) ? new DuplicateSkuError(dto.sku) : error;
-    }
+    const product = await this.products.insert(tx, {
+      sku: dto.sku,
+      name: dto.name,
+      description: dto.description ?? null,
+      category: dto.category,
+      price: formatPrice(dto.price),
+      stock: dto.stock,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return toProductResponse(product);
   }
 
   private async renderPage(query: ListProductsQuery): Promise<string> {
@@ -196,12 +165,12 @@ export class ProductsService {
     const nextCursor =
       hasMore && last
         ? this.cursors.encode(queryHash, {
-            key: cursorKey(query.sort, last[query.sort]),
+            key: String(last[query.sort]),
             id: String(last.id),
           })
         : null;
     return JSON.stringify({
-      data: page.map(rowToProductResponse),
+      data: page,
       page: { limit: query.limit, next_cursor: nextCursor, has_more: hasMore },
     });
   }
@@ -229,27 +198,13 @@ export class ProductsService {
   }
 }
 
-/** Cursor form of a row's sort key: ISO time, decimal string or name. */
-function cursorKey(sort: SortKey, value: unknown): string {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  return sort === 'created_at' ? dbDateTimeToIso(String(value)) : String(value);
-}
-
-/** Checks a cursor's key against its sort and converts it to what MySQL compares. */
+/** Checks a cursor's key against its sort: an ISO time, a canonical price or a name. */
 function toSeekKey(sort: SortKey, key: string | number): string {
   const value = String(key);
-  if (sort === 'created_at') {
-    if (DATE_KEY.test(value)) {
-      return toDbDateTime(new Date(value));
-    }
-    if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/.test(value)) {
-      return value;
-    }
+  if (sort === 'created_at' && !ISO_TIME.test(value)) {
     throw new InvalidCursorError();
   }
-  if (sort === 'price' && !PRICE_KEY.test(value)) {
+  if (sort === 'price' && !CANONICAL_PRICE.pattern.test(value)) {
     throw new InvalidCursorError();
   }
   return value;

@@ -1,3 +1,4 @@
+import { PriceGrammar } from '../common/money/price';
 import {
   INVENTORY_UPDATED,
   PRICE_UPDATED,
@@ -26,8 +27,8 @@ export type PartnerEffect =
 
 const MAX_SKU_LENGTH = 64;
 const MAX_STOCK = 2_147_483_647;
-/** DECIMAL(10,2): at most 8 integer digits and 2 decimals. */
-const PRICE = /^\d{1,8}(\.\d{1,2})?$/;
+/** DECIMAL(10,2); partners may send a JSON number or leading zeros. */
+const PARTNER_PRICE = new PriceGrammar({ leadingZeros: true, numbers: true });
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -52,16 +53,6 @@ export function eventTimeOf(payload: Record<string, unknown>, webhookTimestampS:
     }
   }
   return new Date(deliveredMs);
-}
-
-/** `"12.5"` / `12.5` → `"12.50"`; null when the value does not fit DECIMAL(10,2) or is < 0. */
-export function normalizePrice(value: unknown): string | null {
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  if (typeof text !== 'string' || !PRICE.test(text)) {
-    return null;
-  }
-  const [integer, fraction = ''] = text.split('.');
-  return `${integer.replace(/^0+(?=\d)/, '')}.${fraction.padEnd(2, '0')}`;
 }
 
 function normalizeStock(value: unknown): number | null {
@@ -96,7 +87,7 @@ export function interpretPartnerEvent(
       ? { kind: 'ignore', reason: 'data.stock must be an integer from 0 to 2147483647' }
       : { kind: 'update', sku, field: 'stock', patch: { stock }, eventTime };
   }
-  const price = normalizePrice(data.price);
+  const price = PARTNER_PRICE.parse(data.price);
   return price === null
     ? { kind: 'ignore', reason: 'data.price must be a decimal from 0 to 99999999.99' }
     : { kind: 'update', sku, field: 'price', patch: { price }, eventTime };

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { WebhookEventStatus } from './webhook-event.entity';
+import type { DataSource } from 'typeorm';
+import { DB_NOW, LeasedRows } from '../common/database/leased-rows';
+import { managerOf, Transaction } from '../common/database/unit-of-work';
 import type { ProductField } from './partner-event';
+import { WebhookEventStatus } from './webhook-event.entity';
 import { WEBHOOK_VERSION_MAX_AHEAD_S } from './webhooks.constants';
 
 /** What a delivery needs to know about an event another delivery stored first. */
@@ -32,10 +34,19 @@ interface WriteResult {
 /**
  * The webhook inbox in MySQL. Every state change is a single conditional statement
  * (compare-and-set on status, lease and owner) evaluated with the database clock, so
- * instances with skewed clocks agree on when a lease has expired.
+ * instances with skewed clocks agree on when a lease has expired (LeasedRows).
  */
 @Injectable()
 export class WebhookEventsRepository {
+  private readonly leases = new LeasedRows({
+    table: 'webhook_events',
+    key: 'event_id',
+    status: 'status',
+    owner: 'lease_owner',
+    leaseUntil: 'locked_until',
+    active: WebhookEventStatus.Processing,
+  });
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -46,13 +57,13 @@ export class WebhookEventsRepository {
   async insertClaimed(event: NewWebhookEvent, owner: string, leaseS: number): Promise<boolean> {
     // IGNORE turns only the duplicate key into "0 rows" here: every other column is
     // validated or bounded before the insert, so no value can be silently truncated.
-    const result = await this.dataSource.query<WriteResult>(
-      `INSERT IGNORE INTO webhook_events
-         (event_id, type, payload, status, attempts, lease_owner, locked_until)
-       VALUES (?, ?, ?, ?, 1, ?, NOW(3) + INTERVAL ? SECOND)`,
-      [event.eventId, event.type, event.payload, WebhookEventStatus.Processing, owner, leaseS],
+    const { claimed } = await this.leases.insertClaimed(
+      this.dataSource,
+      { event_id: event.eventId, type: event.type, payload: event.payload, attempts: 1 },
+      owner,
+      leaseS,
     );
-    return result.affectedRows === 1;
+    return claimed;
   }
 
   async findState(eventId: string): Promise<StoredEventState | null> {
@@ -72,24 +83,11 @@ export class WebhookEventsRepository {
    * Takes over an event that failed, was never claimed, or whose lease expired. Only one
    * of several concurrent callers gets true.
    */
-  async takeOver(eventId: string, owner: string, leaseS: number): Promise<boolean> {
-    const result = await this.dataSource.query<WriteResult>(
-      `UPDATE webhook_events
-          SET status = ?, lease_owner = ?, locked_until = NOW(3) + INTERVAL ? SECOND,
-              attempts = attempts + 1
-        WHERE event_id = ?
-          AND (status IN (?, ?) OR (status = ? AND (locked_until IS NULL OR locked_until <= NOW(3))))`,
-      [
-        WebhookEventStatus.Processing,
-        owner,
-        leaseS,
-        eventId,
-        WebhookEventStatus.Failed,
-        WebhookEventStatus.Received,
-        WebhookEventStatus.Processing,
-      ],
-    );
-    return result.affectedRows === 1;
+  takeOver(eventId: string, owner: string, leaseS: number): Promise<boolean> {
+    return this.leases.takeOver(this.dataSource, eventId, owner, leaseS, {
+      retryable: [WebhookEventStatus.Failed, WebhookEventStatus.Received],
+      alsoSet: 'attempts = attempts + 1',
+    });
   }
 
   /**
@@ -97,39 +95,31 @@ export class WebhookEventsRepository {
    * row lock then keeps any takeover waiting until this transaction ends, so a stale owner
    * can never commit an effect next to a new one.
    */
-  async lockOwned(manager: EntityManager, eventId: string, owner: string): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
-      `SELECT id FROM webhook_events
-        WHERE event_id = ? AND lease_owner = ? AND status = ? FOR UPDATE`,
-      [eventId, owner, WebhookEventStatus.Processing],
-    );
-    return rows.length === 1;
+  lockOwned(tx: Transaction, eventId: string, owner: string): Promise<boolean> {
+    return this.leases.fence(managerOf(tx), eventId, owner);
   }
 
   /** Inside the processing transaction: the final state, committed with the effect. */
   async settle(
-    manager: EntityManager,
+    tx: Transaction,
     eventId: string,
     owner: string,
     status: WebhookEventStatus.Processed | WebhookEventStatus.Ignored,
     note: string | null,
   ): Promise<void> {
-    await manager.query(
-      `UPDATE webhook_events
-          SET status = ?, error = ?, processed_at = NOW(3), locked_until = NULL
-        WHERE event_id = ? AND lease_owner = ?`,
-      [status, note, eventId, owner],
-    );
+    await this.leases.settle(managerOf(tx), eventId, owner, {
+      status,
+      error: note,
+      processed_at: DB_NOW,
+    });
   }
 
   /** Records a failed attempt, unless another delivery has taken the event over meanwhile. */
   async markFailed(eventId: string, owner: string, error: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE webhook_events
-          SET status = ?, error = ?, locked_until = NULL
-        WHERE event_id = ? AND lease_owner = ? AND status = ?`,
-      [WebhookEventStatus.Failed, error, eventId, owner, WebhookEventStatus.Processing],
-    );
+    await this.leases.settle(this.dataSource, eventId, owner, {
+      status: WebhookEventStatus.Failed,
+      error,
+    });
   }
 
   /**
@@ -141,12 +131,13 @@ export class WebhookEventsRepository {
    * bounded) never wins.
    */
   async claimNewestVersion(
-    manager: EntityManager,
+    tx: Transaction,
     sku: string,
     field: ProductField,
     eventTime: Date,
     eventId: string,
   ): Promise<boolean> {
+    const manager = managerOf(tx);
     await manager.query(
       `INSERT INTO webhook_applied_versions (sku, field, event_time, event_id)
        VALUES (?, ?, ?, ?)

@@ -1,13 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../common/errors/app.error';
-import {
-  PROBLEM_CONTENT_TYPE,
-  problemBody,
-  toProblem,
-} from '../common/errors/problem-details.filter';
-import { MetricsService } from '../metrics/metrics.service';
+import { problemOf } from '../common/errors/problem-mapping';
+import { writeProblem } from '../common/errors/problem-response';
+import type { MetricsService } from '../metrics';
 import {
   checkWebhookHeaders,
   StandardWebhookHeaders,
@@ -55,40 +49,29 @@ export function webhookHeadersOf(request: FastifyRequest): StandardWebhookHeader
  * tolerance, is a 401 at once. The connection is then closed (the body was never read; see
  * `closeUnfinishedRequests`), so an anonymous client cannot hold the service's memory and
  * descriptors with half-sent bodies. Deliveries that pass still have their signature
- * checked over the body by WebhooksService.
+ * checked over the body by WebhooksService. Installed by the request pipeline
+ * (src/app.setup.ts).
  */
-@Injectable()
-export class WebhookHeaderCheck implements OnModuleInit {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly metrics: MetricsService,
-  ) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (!fastify) {
+export function registerWebhookHeaderCheck(
+  fastify: FastifyInstance,
+  metrics: MetricsService,
+): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'POST' || !isWebhookUrl(request.url)) {
+      done();
       return;
     }
-    fastify.addHook('onRequest', (request, reply, done) => {
-      if (request.method !== 'POST' || !isWebhookUrl(request.url)) {
-        done();
-        return;
-      }
-      const nowS = Math.floor(Date.now() / 1000);
-      const result = checkWebhookHeaders(webhookHeadersOf(request), { nowS });
-      if (result.ok) {
-        done();
-        return;
-      }
-      this.metrics.webhookEvents.inc({ outcome: 'invalid_signature' });
-      const problem = toProblem(
-        new AppError('INVALID_WEBHOOK_SIGNATURE', VERIFICATION_FAILURE_DETAILS[result.reason]),
-      );
-      void reply
-        .code(problem.status)
-        .headers(problem.headers)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problemBody(problem, request.url.split('?')[0], String(request.id)));
-    });
-  }
+    const nowS = Math.floor(Date.now() / 1000);
+    const result = checkWebhookHeaders(webhookHeadersOf(request), { nowS });
+    if (result.ok) {
+      done();
+      return;
+    }
+    metrics.webhookEvents.inc({ outcome: 'invalid_signature' });
+    writeProblem(
+      request,
+      reply,
+      problemOf('INVALID_WEBHOOK_SIGNATURE', VERIFICATION_FAILURE_DETAILS[result.reason]),
+    );
+  });
 }

@@ -1,5 +1,3 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
   PARTNER_WEBHOOK_PATH,
@@ -10,7 +8,8 @@ import {
 const WEBHOOK_URL = `/${WEBHOOKS_ROUTE_PREFIX}/${PARTNER_WEBHOOK_PATH}`;
 
 /**
- * Keeps the webhook body as the exact bytes that were sent. An `onRequest` hook re-labels
+ * Keeps the webhook body as the exact bytes that were sent (installed by the request
+ * pipeline, src/app.setup.ts). An `onRequest` hook re-labels
  * POST /webhooks/partner bodies with WEBHOOK_RAW_MEDIA_TYPE before Fastify picks a parser,
  * and that type's parser keeps the Buffer. The signature is then checked over exactly what
  * was sent, and bad JSON is reported (400) only after a valid signature; the global JSON
@@ -18,27 +17,18 @@ const WEBHOOK_URL = `/${WEBHOOKS_ROUTE_PREFIX}/${PARTNER_WEBHOOK_PATH}`;
  * (docs.nestjs.com/faq/raw-body, stripe/stripe-node#341). A Fastify hook rather than a
  * Nest middleware: middleware would put @fastify/middie in front of every request.
  */
-@Injectable()
-export class WebhookRawBodyParser implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (!fastify || fastify.hasContentTypeParser(WEBHOOK_RAW_MEDIA_TYPE)) {
-      return;
+export function registerWebhookRawBody(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(
+    WEBHOOK_RAW_MEDIA_TYPE,
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
+  );
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.method === 'POST' && isWebhookUrl(request.url)) {
+      request.headers['content-type'] = WEBHOOK_RAW_MEDIA_TYPE;
     }
-    fastify.addContentTypeParser(
-      WEBHOOK_RAW_MEDIA_TYPE,
-      { parseAs: 'buffer' },
-      (_request, body, done) => done(null, body),
-    );
-    fastify.addHook('onRequest', (request, _reply, done) => {
-      if (request.method === 'POST' && isWebhookUrl(request.url)) {
-        request.headers['content-type'] = WEBHOOK_RAW_MEDIA_TYPE;
-      }
-      done();
-    });
-  }
+    done();
+  });
 }
 
 /** True for the partner delivery path, with or without a query string or trailing slash. */

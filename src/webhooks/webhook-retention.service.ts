@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { RedisOwnerLock } from '../common/redis/owner-lock';
 import { InjectRedis } from '../common/redis/redis.module';
 import { WebhookEventStatus } from './webhook-event.entity';
 import { WebhookEventsRepository } from './webhook-events.repository';
@@ -22,13 +22,6 @@ import {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SETTLED = [WebhookEventStatus.Processed, WebhookEventStatus.Ignored] as const;
-
-/** Deletes the key only while it still holds our token, so a late run never frees another's lock. */
-const RELEASE_LOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
 
 export interface PurgeOptions {
   readonly batchSize?: number;
@@ -49,11 +42,14 @@ export class WebhookRetentionService implements OnApplicationBootstrap, BeforeAp
   private interval?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
+  private readonly lock: RedisOwnerLock;
 
   constructor(
     private readonly events: WebhookEventsRepository,
-    @InjectRedis() private readonly redis: Redis,
-  ) {}
+    @InjectRedis() redis: Redis,
+  ) {
+    this.lock = new RedisOwnerLock(redis, WEBHOOK_CLEANUP_LOCK_KEY, WEBHOOK_CLEANUP_LOCK_TTL_MS);
+  }
 
   onApplicationBootstrap(): void {
     this.firstRun = setTimeout(() => this.tick(), WEBHOOK_CLEANUP_FIRST_RUN_MS).unref();
@@ -105,18 +101,7 @@ export class WebhookRetentionService implements OnApplicationBootstrap, BeforeAp
 
   /** One cleanup run under the fleet-wide lock; false when another instance holds it. */
   async runOnce(now = new Date()): Promise<boolean> {
-    const token = randomUUID();
-    const acquired = await this.redis.set(
-      WEBHOOK_CLEANUP_LOCK_KEY,
-      token,
-      'PX',
-      WEBHOOK_CLEANUP_LOCK_TTL_MS,
-      'NX',
-    );
-    if (acquired !== 'OK') {
-      return false;
-    }
-    try {
+    const run = await this.lock.run(async () => {
       const cutoff = new Date(now.getTime() - WEBHOOK_RETENTION_DAYS * DAY_MS);
       const deleted = await this.purgeSettledBefore(cutoff);
       if (deleted > 0) {
@@ -131,10 +116,8 @@ export class WebhookRetentionService implements OnApplicationBootstrap, BeforeAp
           `Deleted ${versions} applied webhook version(s) older than ${versionCutoff.toISOString()}`,
         );
       }
-      return true;
-    } finally {
-      await this.redis.eval(RELEASE_LOCK, 1, WEBHOOK_CLEANUP_LOCK_KEY, token);
-    }
+    });
+    return run.acquired;
   }
 
   private tick(): void {

@@ -10,9 +10,9 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-details.filter';
+import { PROBLEM_CONTENT_TYPE } from '../common/errors/problem-response';
 import { ApiProblems, ProblemDto } from '../common/http/api-problem.decorator';
-import { RateLimitGroup } from '../common/rate-limit/rate-limit-group.decorator';
+import { RateLimitGroup } from '../common/http/rate-limit-policy.decorator';
 import { PartnerEventDto } from './dto/partner-event.dto';
 import { WebhookAckDto } from './dto/webhook-ack.dto';
 import { webhookHeadersOf } from './webhook-header-check';
@@ -24,6 +24,7 @@ import {
   WEBHOOKS_ROUTE_PREFIX,
 } from './webhooks.constants';
 import { WebhooksService } from './webhooks.service';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 function rawBodyOf(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -82,7 +83,7 @@ export class WebhooksController {
   @ApiResponse({
     status: HttpStatus.CONFLICT,
     description: 'Another delivery of this event holds the processing lease; retry later',
-    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    headers: { [RETRY_AFTER]: { description: 'Seconds to wait', schema: { type: 'integer' } } },
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
   })
   @ApiResponse({

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ExternalModule } from '../external/external.module';
-import { ProductsModule } from '../products/products.module';
+import { DatabaseModule } from '../common/database/database.module';
+import { RedisModule } from '../common/redis/redis.module';
+import { ExternalModule } from '../external';
+import { MetricsModule } from '../metrics';
+import { ProductsModule } from '../products';
 import { WebhookAppliedVersion } from './webhook-applied-version.entity';
 import { WebhookEvent } from './webhook-event.entity';
 import { WebhookEventsRepository } from './webhook-events.repository';
-import { WebhookHeaderCheck } from './webhook-header-check';
-import { WebhookRawBodyParser } from './webhook-raw-body';
 import { WebhookRetentionService } from './webhook-retention.service';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
@@ -15,16 +16,13 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([WebhookEvent, WebhookAppliedVersion]),
+    DatabaseModule,
+    RedisModule,
+    MetricsModule,
     ProductsModule,
     ExternalModule,
   ],
   controllers: [WebhooksController],
-  providers: [
-    WebhooksService,
-    WebhookEventsRepository,
-    WebhookRetentionService,
-    WebhookRawBodyParser,
-    WebhookHeaderCheck,
-  ],
+  providers: [WebhooksService, WebhookEventsRepository, WebhookRetentionService],
 })
 export class WebhooksModule {}

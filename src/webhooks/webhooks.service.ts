@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { UnitOfWork } from '../common/database/unit-of-work';
 import { AppError } from '../common/errors/app.error';
 import { jsonNestsDeeperThan, tooDeepError } from '../common/http/strict-json';
 import { InjectRedis } from '../common/redis/redis.module';
 import { webhooksConfig, WebhooksConfig } from '../config/configuration';
-import { SubscriptionsService } from '../external/subscriptions.service';
-import { MetricsService } from '../metrics/metrics.service';
-import { ProductsService } from '../products/products.service';
+import { SubscriptionsService } from '../external';
+import { MetricsService } from '../metrics';
+import { ProductsService } from '../products';
 import { interpretPartnerEvent } from './partner-event';
 import {
   StandardWebhookHeaders,
@@ -25,6 +24,7 @@ import {
   webhookDoneKey,
   WebhookOutcome,
 } from './webhooks.constants';
+import { RETRY_AFTER } from '../common/http/http-headers';
 
 export type WebhookAckStatus = 'processed' | 'duplicate' | 'ignored';
 
@@ -54,7 +54,7 @@ export class WebhooksService {
     private readonly products: ProductsService,
     private readonly subscriptions: SubscriptionsService,
     private readonly metrics: MetricsService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     @InjectRedis() private readonly redis: Redis,
     @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
   ) {}
@@ -159,7 +159,7 @@ export class WebhooksService {
     this.record('in_progress');
     const retryAfterS = Math.min(WEBHOOK_LEASE_S, Math.max(1, Math.ceil(leaseRemainingMs / 1000)));
     throw new AppError('WEBHOOK_IN_PROGRESS', 'Another delivery of this event is being processed', {
-      headers: { 'Retry-After': String(retryAfterS) },
+      headers: { [RETRY_AFTER]: String(retryAfterS) },
     });
   }
 
@@ -172,8 +172,8 @@ export class WebhooksService {
     const effect = interpretPartnerEvent(payload, webhookTimestampS);
     let status: SettledStatus;
     try {
-      status = await this.dataSource.transaction(async (manager): Promise<SettledStatus> => {
-        if (!(await this.events.lockOwned(manager, eventId, owner))) {
+      status = await this.unitOfWork.run(async (tx): Promise<SettledStatus> => {
+        if (!(await this.events.lockOwned(tx, eventId, owner))) {
           throw new LeaseLostError();
         }
         let result = WebhookEventStatus.Ignored as SettledStatus;
@@ -181,11 +181,11 @@ export class WebhooksService {
         if (effect.kind === 'update') {
           // The product row is locked first: versions are recorded only for products that
           // exist, and every event for one sku takes the two locks in the same order.
-          if (!(await this.products.lockPartnerProduct(manager, effect.sku))) {
+          if (!(await this.products.lockPartnerProduct(tx, effect.sku))) {
             note = 'unknown sku';
           } else if (
             !(await this.events.claimNewestVersion(
-              manager,
+              tx,
               effect.sku,
               effect.field,
               effect.eventTime,
@@ -193,13 +193,13 @@ export class WebhooksService {
             ))
           ) {
             note = `a newer ${effect.field} update was applied already`;
-          } else if (!(await this.products.applyPartnerUpdate(manager, effect.sku, effect.patch))) {
+          } else if (!(await this.products.applyPartnerUpdate(tx, effect.sku, effect.patch))) {
             note = 'unknown sku';
           } else {
             result = WebhookEventStatus.Processed;
           }
         }
-        await this.events.settle(manager, eventId, owner, result, note);
+        await this.events.settle(tx, eventId, owner, result, note);
         return result;
       });
     } catch (error) {

@@ -3,9 +3,9 @@
  * it asks for a token (taking the fleet lock) and is SIGKILLed while the request hangs.
  * Reads the same environment as the service.
  */
-import { OAuthTokenClient } from '../../src/auth/oauth-token.client';
-import { TokenService } from '../../src/auth/token.service';
-import { TokenStore } from '../../src/auth/token.store';
+import { OAuthTokenClient } from '../../src/external/partner-token/oauth-token.client';
+import { TokenService } from '../../src/external/partner-token/token.service';
+import { TokenStore } from '../../src/external/partner-token/token.store';
 import { createRedisClient } from '../../src/common/redis/redis.module';
 import { authConfig, redisConfig } from '../../src/config/configuration';
 import { MetricsService } from '../../src/metrics/metrics.service';

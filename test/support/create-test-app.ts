@@ -3,9 +3,17 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { DestinationStream } from 'pino';
 import { AppModule } from '../../src/app.module';
+import { AuthModule } from '../../src/auth';
+import { PartnerTokenModule } from '../../src/external/partner-token/partner-token.module';
 import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
 import { createPinoLogger, PinoLoggerService } from '../../src/common/logging/logger';
 import { appConfig } from '../../src/config/configuration';
+
+/**
+ * Modules whose providers the test probes use: probe controllers sit in the test's root
+ * module, which sees only what the modules it imports export.
+ */
+const PROBE_IMPORTS = [AuthModule, PartnerTokenModule];
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
@@ -35,7 +43,7 @@ export async function createTestApp(
     const config = appConfig();
     const logger = createPinoLogger(config.logLevel, options.logDestination);
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule],
+      imports: [AppModule, ...PROBE_IMPORTS],
       controllers: options.controllers ?? [],
     })
       .setLogger(new PinoLoggerService(logger))

@@ -1,6 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../config/configuration';
+import { withNamedLock } from './named-lock';
 
 const MIGRATION_LOCK = 'farmlokal_migrations';
 const MIGRATION_LOCK_TIMEOUT_S = 60;
@@ -29,22 +30,8 @@ export async function ensureDatabase(config: DatabaseConfig): Promise<void> {
  * migrate one after another instead of racing on the same DDL.
  */
 export async function runMigrationsLocked(dataSource: DataSource): Promise<string[]> {
-  const runner = dataSource.createQueryRunner('master');
-  try {
-    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
-      MIGRATION_LOCK,
-      MIGRATION_LOCK_TIMEOUT_S,
-    ])) as { acquired: number | string | null }[];
-    if (Number(row?.acquired) !== 1) {
-      throw new Error('Timed out waiting for the migration lock');
-    }
-    try {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      return applied.map((m) => m.name);
-    } finally {
-      await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
-    }
-  } finally {
-    await runner.release();
-  }
+  return withNamedLock(dataSource, MIGRATION_LOCK, MIGRATION_LOCK_TIMEOUT_S, async () => {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  });
 }

@@ -4,10 +4,12 @@ import { DataSource } from 'typeorm';
 import { databaseConfig, DatabaseConfig } from '../../config/configuration';
 import { ensureDatabase, runMigrationsLocked } from './database-setup';
 import { buildDataSourceOptions } from './typeorm-options';
+import { UnitOfWork } from './unit-of-work';
 
 /**
  * MySQL/MariaDB through TypeORM: creates the database when missing and, with
  * DB_MIGRATE_ON_START, applies pending migrations before the app serves anything.
+ * Exports the UnitOfWork, the one way to run a transaction across repositories.
  */
 @Module({
   imports: [
@@ -34,5 +36,7 @@ import { buildDataSourceOptions } from './typeorm-options';
       },
     }),
   ],
+  providers: [UnitOfWork],
+  exports: [UnitOfWork],
 })
 export class DatabaseModule {}

@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.filter';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem-response';
 
 type Responses = Record<string, { description: string; content?: object }>;
 
@@ -8,7 +8,7 @@ const problem = (description: string) => ({
   content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
 });
 
-/** Routes outside the rate limiter (they carry @SkipThrottle). */
+/** Routes outside the rate limiter (they carry @SkipRateLimit). */
 const UNLIMITED = /^\/(health|metrics)(\/|$)/;
 
 /**

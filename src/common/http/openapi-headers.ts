@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { REQUEST_ID_HEADER } from './request-id';
+import { RETRY_AFTER } from './http-headers';
 
 type HeaderObject = { description: string; schema: { type: 'string' | 'integer' } };
 
@@ -21,11 +22,11 @@ const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
     schema: { type: 'integer' },
   },
 };
-const RETRY_AFTER: HeaderObject = {
+const RETRY_AFTER_DOC: HeaderObject = {
   description: 'Seconds to wait before retrying',
   schema: { type: 'integer' },
 };
-/** Routes outside the rate limiter (they carry @SkipThrottle). */
+/** Routes outside the rate limiter (they carry @SkipRateLimit). */
 const UNLIMITED = /^\/(health|metrics)(\/|$)/;
 
 /**
@@ -46,7 +47,7 @@ export function documentCommonHeaders(document: OpenAPIObject): OpenAPIObject {
           Object.assign(headers, RATE_LIMIT_HEADERS);
         }
         if (status === '429' || status === '503') {
-          headers['Retry-After'] = RETRY_AFTER;
+          headers[RETRY_AFTER] = RETRY_AFTER_DOC;
         }
         response.headers = { ...headers, ...(response.headers ?? {}) };
       }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors/app.error';
 
@@ -35,17 +36,13 @@ const ID_PATTERN = /^[1-9][0-9]{0,19}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Recent hashes, so a repeated query (a cache hit) is not hashed again; bounded. */
-const HASH_MEMO_MAX = 1_000;
-const hashMemo = new Map<string, string>();
+const hashMemo = new LRUCache<string, string>({ max: 1_000 });
 
 /** Stable short hash of a canonical query description, bound into every cursor. */
 export function hashQuery(canonical: string): string {
   let hash = hashMemo.get(canonical);
   if (hash === undefined) {
     hash = createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
-    if (hashMemo.size >= HASH_MEMO_MAX) {
-      hashMemo.clear();
-    }
     hashMemo.set(canonical, hash);
   }
   return hash;

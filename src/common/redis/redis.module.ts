@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { redisConfig, RedisConfig } from '../../config/configuration';
 import { REDIS_CLIENT } from './redis.constants';
@@ -95,8 +95,10 @@ class RedisShutdown implements OnApplicationShutdown {
   }
 }
 
-/** The one Redis provider shared by every module (global, so modules just inject it). */
-@Global()
+/**
+ * The one Redis connection of the process: every module that uses Redis imports this
+ * module, and all of them get the same client (the module is a singleton).
+ */
 @Module({
   providers: [
     {

@@ -1,6 +1,6 @@
 import { Logger, Provider } from '@nestjs/common';
 import { externalConfig, ExternalConfig } from '../../config/configuration';
-import { MetricsService } from '../../metrics/metrics.service';
+import { MetricsService } from '../../metrics';
 import { PARTNER_NAME } from '../external.constants';
 import { CircuitBreaker } from './circuit-breaker';
 import { ResiliencePolicy } from './resilience-policy';

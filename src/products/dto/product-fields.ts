@@ -17,9 +17,9 @@ import {
   MAX_NAME_LENGTH,
   MAX_SKU_LENGTH,
   MAX_STOCK,
-  PRICE_PATTERN,
   SKU_PATTERN,
 } from '../products.constants';
+import { CLIENT_PRICE } from '../../common/money/price';
 
 const VISIBLE_TEXT =
   'Visible text: no control characters, new lines or invisible formatting characters ' +
@@ -102,12 +102,12 @@ export const PriceField = (required = true): PropertyDecorator =>
     doc(required)({
       example: '129.50',
       type: String,
-      pattern: PRICE_PATTERN.source,
+      pattern: CLIENT_PRICE.pattern.source,
       description: 'Decimal string ≥ 0 with at most 2 decimal places',
     }),
     ...(required ? [] : [WhenPresent()]),
     IsString({ message: PRICE_MESSAGE }),
-    Matches(PRICE_PATTERN, { message: PRICE_MESSAGE }),
+    Matches(CLIENT_PRICE.pattern, { message: PRICE_MESSAGE }),
   );
 
 export const StockField = (required = true): PropertyDecorator =>

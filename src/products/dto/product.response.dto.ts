@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CANONICAL_PRICE } from '../../common/money/price';
 import { SORT_KEYS } from '../products.constants';
 
 /** A product on the wire (snake_case; money as a two-decimal string; RFC 3339 UTC times). */
@@ -9,7 +10,8 @@ export class ProductResponseDto {
   @ApiProperty({ example: 'Sweet, ripe mangoes from Ratnagiri', nullable: true, type: String })
   readonly description!: string | null;
   @ApiProperty({ example: 'fruits', maxLength: 64 }) readonly category!: string;
-  @ApiProperty({ example: '129.50', pattern: '^[0-9]{1,8}\\.[0-9]{2}$' }) readonly price!: string;
+  @ApiProperty({ example: '129.50', pattern: CANONICAL_PRICE.pattern.source })
+  readonly price!: string;
   @ApiProperty({ example: 12, type: 'integer' }) readonly stock!: number;
   @ApiProperty({ example: '2026-11-22T10:15:30.000Z', format: 'date-time' })
   readonly created_at!: string;

@@ -1,0 +1,2 @@
+export { ExternalModule } from './external.module';
+export { SubscriptionsService } from './subscriptions.service';

@@ -1,0 +1,2 @@
+export { ProductsModule } from './products.module';
+export { ProductsService } from './products.service';

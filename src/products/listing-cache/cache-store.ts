@@ -1,0 +1,111 @@
+import type { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../common/redis/redis.module';
+import type { RedisConfig } from '../../config/configuration';
+import {
+  entryPrefix,
+  GENERATION_CHANNEL,
+  generationKey,
+  LookupReply,
+  RedisWithScripts,
+  withCacheScripts,
+} from './cache-layout';
+
+/** What the subscriber connection reports to the cache. */
+export interface GenerationListener {
+  /** Another instance (or this one) bumped `namespace` to `generation`. */
+  announced(namespace: string, generation: number): void;
+  /** The subscriber (re)connected: announcements made while it was away are lost. */
+  connected(): void;
+  failed(operation: string, error: unknown): void;
+}
+
+/**
+ * The Redis half of the listing cache (cache-layout.ts): entries and generations on the
+ * shared client, announcements on a subscriber connection of its own.
+ */
+export class CacheStore {
+  private readonly redis: RedisWithScripts;
+  private readonly channel: string;
+  private subscriber: Redis | null = null;
+
+  constructor(
+    redis: Redis,
+    private readonly settings: RedisConfig,
+    private readonly logger: Logger,
+  ) {
+    this.redis = withCacheScripts(redis);
+    // ioredis applies keyPrefix to keys, not to channels.
+    this.channel = `${settings.keyPrefix}${GENERATION_CHANNEL}`;
+  }
+
+  /** The generation of `namespace`, the entry of `key` under it and its remaining ms. */
+  lookup(namespace: string, key: string): Promise<LookupReply> {
+    if (this.redis.status !== 'ready') {
+      return Promise.reject(new Error(`Redis is ${this.redis.status}`));
+    }
+    return this.redis.responseCacheLookup(generationKey(namespace), entryPrefix(namespace), key);
+  }
+
+  async store(
+    namespace: string,
+    generation: string,
+    key: string,
+    entry: { readonly etag: string; readonly body: string },
+    ttlMs: number,
+  ): Promise<void> {
+    await this.redis.set(
+      `${entryPrefix(namespace)}${generation}:${key}`,
+      `${entry.etag}\n${entry.body}`,
+      'PX',
+      ttlMs,
+    );
+  }
+
+  /** INCR of the namespace's generation, announced to every instance; the new value. */
+  async bump(namespace: string): Promise<number> {
+    return Number(
+      await this.redis.responseCacheBump(generationKey(namespace), this.channel, namespace),
+    );
+  }
+
+  async readGenerations(namespaces: readonly string[]): Promise<(string | null)[]> {
+    if (this.redis.status !== 'ready') {
+      throw new Error(`Redis is ${this.redis.status}`);
+    }
+    // One GET per namespace (not MGET: the keys need not share a cluster slot).
+    return Promise.all(namespaces.map((namespace) => this.redis.get(generationKey(namespace))));
+  }
+
+  /** Opens the subscriber connection on first call; later calls do nothing. */
+  subscribe(listener: GenerationListener): void {
+    if (this.subscriber !== null) {
+      return;
+    }
+    const subscriber = createRedisClient(this.settings, this.logger);
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) {
+        return;
+      }
+      const space = message.indexOf(' ');
+      const generation = Number(message.slice(0, space));
+      if (space > 0 && Number.isSafeInteger(generation)) {
+        listener.announced(message.slice(space + 1), generation);
+      }
+    });
+    subscriber.on('ready', () => listener.connected());
+    subscriber
+      .subscribe(this.channel)
+      .catch((error: unknown) => listener.failed('subscribe', error));
+  }
+
+  close(): void {
+    const subscriber = this.subscriber;
+    this.subscriber = null;
+    if (subscriber !== null) {
+      subscriber.removeAllListeners('ready');
+      subscriber.disconnect();
+    }
+  }
+}
