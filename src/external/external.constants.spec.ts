@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { PUBLIC_BASE_URL_MAX_LENGTH } from '../config/env.validation';
 import { SUBSCRIPTION_URL_MAX_LENGTH, WEBHOOK_RECEIVER_PATH } from './external.constants';
 
