@@ -11,6 +11,7 @@ import { ALL_CONFIGS } from './config/configuration';
 import { ExternalModule } from './external';
 import { HealthModule } from './health';
 import { MetricsModule } from './metrics';
+import { ProducersModule } from './producers';
 import { ProductsModule } from './products';
 import { ClientIdentityResolver, RateLimitModule } from './rate-limit';
 import { WebhooksModule } from './webhooks';
@@ -33,6 +34,7 @@ import { WebhooksModule } from './webhooks';
       useFactory: (clientIdentity: ClientIdentityResolver) => ({ clientIdentity }),
     }),
     ProductsModule,
+    ProducersModule,
     WebhooksModule,
   ],
   providers: [
