@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { ClientAddresses } from './clients';
 
 /** What one scenario sends: a fixed path, or a new path for every request. */
 export interface LoadSpec {
@@ -7,6 +8,14 @@ export interface LoadSpec {
   readonly nextPath: () => string;
   readonly connections: number;
   readonly durationS: number;
+  /** Each request as the next of these clients (X-Forwarded-For). */
+  readonly clients?: ClientAddresses;
+  /** A fixed arrival rate (requests/s over all connections) instead of a closed loop. */
+  readonly overallRate?: number;
+  /** Told of every response's status and headers (makes autocannon keep the body). */
+  readonly onHeaders?: (status: number, headers: Record<string, string>) => void;
+  /** Counts completed responses while the load runs (read by the sampler). */
+  readonly progress?: { completed: number };
 }
 
 export interface LoadResult {
@@ -62,25 +71,41 @@ const round = (value: number, digits = 2): number =>
 /** Runs one fixed-duration autocannon load and summarises it (latencies of 2xx only). */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const samples = new Samples();
-  let completed = 0;
+  const progress = spec.progress ?? { completed: 0 };
+  progress.completed = 0;
+  const { clients, onHeaders } = spec;
   const instance = autocannon({
     url: spec.url,
     title: spec.name,
     connections: spec.connections,
     duration: spec.durationS,
     timeout: REQUEST_TIMEOUT_S,
+    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
     requests: [
       {
         method: 'GET',
         setupRequest: (request) => {
           request.path = spec.nextPath();
+          if (clients) {
+            request.headers = { 'x-forwarded-for': clients.next() };
+          }
           return request;
         },
+        ...(onHeaders
+          ? {
+              onResponse: (
+                status: number,
+                _body: string,
+                _c: unknown,
+                headers: Record<string, string>,
+              ) => onHeaders(status, headers),
+            }
+          : {}),
       },
     ],
   });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, ms: number) => {
-    completed += 1;
+    progress.completed += 1;
     if (statusCode >= 200 && statusCode < 300) {
       samples.add(ms);
     }
@@ -90,6 +115,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
   );
+  const completed = progress.completed;
   return {
     requests: completed,
     rps: round(completed / result.duration, 0),

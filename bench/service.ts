@@ -9,12 +9,13 @@ import type { CacheShare } from './report';
 export async function startService(
   options: BenchOptions,
   profileDir: string | null,
+  overrides: Record<string, string> = {},
 ): Promise<Child> {
   const port = await freePort();
   const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = startNode('service', [...flags, join(options.dist, 'src', 'main.js')], {
     cwd: options.root,
-    env: serviceEnv(options, port),
+    env: { ...serviceEnv(options, port), ...overrides },
     url: `http://127.0.0.1:${port}`,
   });
   await waitForOk(child, '/health/ready');
@@ -41,6 +42,40 @@ export async function startFloor(
     url: `http://127.0.0.1:${port}`,
   });
   await waitForOk(child, '/');
+  return child;
+}
+
+/**
+ * Starts the database floor (bench/db-floor-server.ts) with the statements captured from
+ * the service; waits until it answers.
+ */
+export async function startDbFloor(
+  options: BenchOptions,
+  statements: { missSql: string; byIdSql: string },
+): Promise<Child> {
+  const port = await freePort();
+  const env = serviceEnv(options, port);
+  const child = startNode(
+    'db-floor',
+    ['-r', 'ts-node/register', join('bench', 'db-floor-server.ts')],
+    {
+      cwd: options.root,
+      env: {
+        TS_NODE_SWC: 'true',
+        BENCH_FLOOR_PORT: String(port),
+        BENCH_MISS_SQL: statements.missSql,
+        BENCH_BY_ID_SQL: statements.byIdSql,
+        DB_HOST: env.DB_HOST,
+        DB_PORT: env.DB_PORT,
+        DB_USER: env.DB_USER,
+        DB_PASSWORD: env.DB_PASSWORD,
+        DB_NAME: env.DB_NAME,
+        CURSOR_SIGNING_KEY: env.CURSOR_SIGNING_KEY,
+      },
+      url: `http://127.0.0.1:${port}`,
+    },
+  );
+  await waitForOk(child, '/products/1');
   return child;
 }
 

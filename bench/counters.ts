@@ -1,0 +1,199 @@
+/**
+ * Pure helpers for the server-side counters the bench samples: Redis `INFO commandstats`,
+ * MySQL `SHOW GLOBAL STATUS`, CPU ticks, and the per-window medians built from them.
+ */
+
+/** `cmdstat_<name>:calls=N,...` lines → calls per command name (lower case). */
+export function parseCommandStats(info: string): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    calls[match[1].toLowerCase()] = Number(match[2]);
+  }
+  return calls;
+}
+
+/**
+ * Commands the bench itself sends while it samples, or that no request of the service
+ * issues, left out of the per-request counts.
+ */
+const OWN_REDIS_COMMANDS = new Set(['info', 'scan', 'memory', 'ping', 'dbsize', 'config']);
+
+/** SQL statement counters that count the service's work (not the bench's own SHOW queries). */
+export const SQL_COUNTERS = [
+  'Com_select',
+  'Com_insert',
+  'Com_update',
+  'Com_delete',
+  'Com_replace',
+  'Com_stmt_prepare',
+  'Com_stmt_execute',
+  'Com_stmt_close',
+  'Com_begin',
+  'Com_commit',
+  'Com_rollback',
+  'Com_set_option',
+] as const;
+
+/** Rows of `SHOW GLOBAL STATUS` (Variable_name, Value) → the numeric values wanted. */
+export function parseStatusRows(
+  rows: readonly { Variable_name: string; Value: string }[],
+  wanted: readonly string[] = SQL_COUNTERS,
+): Record<string, number> {
+  const keep = new Set(wanted.map((name) => name.toLowerCase()));
+  const values: Record<string, number> = {};
+  for (const row of rows) {
+    if (keep.has(row.Variable_name.toLowerCase())) {
+      values[row.Variable_name.toLowerCase()] = Number(row.Value);
+    }
+  }
+  return values;
+}
+
+/** after − before per key (keys missing before count from 0); non-positive deltas dropped. */
+export function counterDelta(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [key, value] of Object.entries(after)) {
+    const d = value - (before[key] ?? 0);
+    if (d > 0) {
+      delta[key] = d;
+    }
+  }
+  return delta;
+}
+
+export function median(values: readonly number[]): number | null {
+  const finite = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (finite.length === 0) {
+    return null;
+  }
+  const mid = Math.floor(finite.length / 2);
+  return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
+}
+
+/** CPU time (user + system) in ms from the text of /proc/<pid>/stat. */
+export function cpuMsFromStat(stat: string, ticksPerS = 100): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerS;
+}
+
+/** What the sampler reads at the end of each window. */
+export interface Sample {
+  readonly atMs: number;
+  /** Responses completed so far by the load generator. */
+  readonly completed: number;
+  /** CPU ms used so far, per process role (service, mysql, redis, floor…). */
+  readonly cpuMs: Readonly<Record<string, number>>;
+  /** Redis calls so far per command (INFO commandstats); null if it could not be read. */
+  readonly redis: Readonly<Record<string, number>> | null;
+  /** SQL statement counters so far (SHOW GLOBAL STATUS); null if it could not be read. */
+  readonly sql: Readonly<Record<string, number>> | null;
+}
+
+/** Per-request costs of one scenario: medians over its windows, and whole-run means. */
+export interface PerRequest {
+  /** Windows with enough requests to count. */
+  readonly windows: number;
+  /** Median over windows of CPU µs per request, per process role. */
+  readonly cpuUs: Record<string, number | null>;
+  /** Median over windows of the summed CPU µs per request of every role. */
+  readonly totalCpuUs: number | null;
+  /** Whole-run CPU µs per request per role (more exposed to other work's bursts). */
+  readonly meanCpuUs: Record<string, number | null>;
+  /** Median over windows of Redis calls per request (script-internal calls included). */
+  readonly redisCalls: number | null;
+  /** Whole-run Redis calls per request by command. */
+  readonly redisByCommand: Record<string, number>;
+  /** Median over windows of SQL statements per request. */
+  readonly sqlStatements: number | null;
+  /** Whole-run SQL statements per request by counter. */
+  readonly sqlByCounter: Record<string, number>;
+}
+
+const round = (value: number, digits: number): number =>
+  Math.round(value * 10 ** digits) / 10 ** digits;
+
+function sumWithout(values: Record<string, number>, skip: Set<string>): number {
+  return Object.entries(values).reduce((sum, [key, v]) => (skip.has(key) ? sum : sum + v), 0);
+}
+
+function perRequestBy(
+  before: Readonly<Record<string, number>> | null,
+  after: Readonly<Record<string, number>> | null,
+  requests: number,
+  skip: Set<string>,
+): Record<string, number> {
+  if (!before || !after || requests <= 0) {
+    return {};
+  }
+  const delta = counterDelta(before, after);
+  return Object.fromEntries(
+    Object.entries(delta)
+      .filter(([key]) => !skip.has(key))
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, v]) => [key, round(v / requests, 2)]),
+  );
+}
+
+/**
+ * Turns consecutive samples into per-request costs. A window counts when it completed at
+ * least `minRequests` responses; each counter's per-request value is taken per window and
+ * the median kept, so a burst of someone else's work on a shared server moves one window,
+ * not the result.
+ */
+export function perRequest(samples: readonly Sample[], minRequests = 20): PerRequest {
+  const roles = Object.keys(samples[0]?.cpuMs ?? {});
+  const noSkip = new Set<string>();
+  const perWindow: { cpu: Record<string, number>; total: number; redis: number; sql: number }[] =
+    [];
+  for (let i = 1; i < samples.length; i += 1) {
+    const a = samples[i - 1];
+    const b = samples[i];
+    const requests = b.completed - a.completed;
+    if (requests < minRequests) {
+      continue;
+    }
+    const cpu: Record<string, number> = {};
+    for (const role of roles) {
+      cpu[role] = ((b.cpuMs[role] - a.cpuMs[role]) * 1000) / requests;
+    }
+    const redis =
+      a.redis && b.redis
+        ? sumWithout(counterDelta(a.redis, b.redis), OWN_REDIS_COMMANDS) / requests
+        : NaN;
+    const sql = a.sql && b.sql ? sumWithout(counterDelta(a.sql, b.sql), noSkip) / requests : NaN;
+    const total = Object.values(cpu)
+      .filter((v) => Number.isFinite(v))
+      .reduce((s, v) => s + v, 0);
+    perWindow.push({ cpu, total, redis, sql });
+  }
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const requests = last && first ? last.completed - first.completed : 0;
+  const maybe = (v: number | null, digits = 0): number | null =>
+    v === null || !Number.isFinite(v) ? null : round(v, digits);
+  return {
+    windows: perWindow.length,
+    cpuUs: Object.fromEntries(
+      roles.map((role) => [role, maybe(median(perWindow.map((w) => w.cpu[role])))]),
+    ),
+    totalCpuUs: maybe(median(perWindow.map((w) => w.total))),
+    meanCpuUs: Object.fromEntries(
+      roles.map((role) => [
+        role,
+        requests > 0 ? maybe(((last.cpuMs[role] - first.cpuMs[role]) * 1000) / requests) : null,
+      ]),
+    ),
+    redisCalls: maybe(median(perWindow.map((w) => w.redis)), 2),
+    redisByCommand: perRequestBy(
+      first?.redis ?? null,
+      last?.redis ?? null,
+      requests,
+      OWN_REDIS_COMMANDS,
+    ),
+    sqlStatements: maybe(median(perWindow.map((w) => w.sql)), 2),
+    sqlByCounter: perRequestBy(first?.sql ?? null, last?.sql ?? null, requests, noSkip),
+  };
+}

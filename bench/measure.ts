@@ -1,0 +1,132 @@
+import type { ClientAddresses } from './clients';
+import { PerRequest, perRequest } from './counters';
+import { LoadResult, runLoad } from './load';
+import type { BenchOptions } from './options';
+import type { Child } from './processes';
+import type { CacheShare } from './report';
+import { Sampler } from './sampler';
+import { describeScenario, FLOOR_OF, ScenarioName } from './scenarios';
+import { cacheCounters, cacheDelta } from './service';
+import type { Stores } from './stores';
+
+export interface ScenarioResult extends LoadResult {
+  readonly name: ScenarioName;
+  readonly description: string;
+  readonly cache: CacheShare | null;
+  /**
+   * CPU per request of the serving process (`app`: the service or a floor), the MySQL
+   * server and the Redis server (medians over windows), Redis calls and SQL statements.
+   */
+  readonly costs: PerRequest;
+  /** The floor this scenario is compared with, and total CPU ÷ that floor's total. */
+  readonly floor: ScenarioName | null;
+  readonly ratio: number | null;
+  /** InnoDB buffer pool misses (pages read from disk) per request, server-wide. */
+  readonly diskReadsPerRequest: number | null;
+  /** The fixed arrival rate, for open-loop scenarios. */
+  readonly overallRate: number | null;
+  readonly notes: string[];
+}
+
+/** The processes whose CPU a scenario counts; null = not readable on this machine. */
+export interface ServerPids {
+  readonly mysql: number | null;
+  readonly redis: number | null;
+}
+
+export interface Target {
+  readonly child: Child;
+  /** The service, when the target is the service (for its cache counters). */
+  readonly service: Child | null;
+}
+
+export interface MeasureSpec {
+  readonly name: ScenarioName;
+  readonly target: Target;
+  readonly nextPath: () => string;
+  readonly overallRate?: number;
+  readonly durationS?: number;
+  readonly notes?: string[];
+}
+
+export interface MeasureContext {
+  readonly options: BenchOptions;
+  readonly stores: Stores;
+  readonly pids: ServerPids;
+  readonly clients: ClientAddresses;
+}
+
+const log = (message: string): void => {
+  process.stderr.write(`[bench] ${message}\n`);
+};
+
+/** Runs one scenario's load while sampling every process's CPU and the servers' counters. */
+export async function measure(ctx: MeasureContext, spec: MeasureSpec): Promise<ScenarioResult> {
+  const { options, stores, pids, clients } = ctx;
+  const { child, service } = spec.target;
+  const durationS = spec.durationS ?? options.durationS;
+  const readsBefore = await stores.innodbDiskReads();
+  const before = service ? await cacheCounters(service) : null;
+  const progress = { completed: 0 };
+  const sampler = new Sampler(
+    { app: child.process.pid ?? null, mysql: pids.mysql, redis: pids.redis },
+    stores,
+    () => progress.completed,
+    options.windowMs,
+  );
+  log(
+    `${spec.name}: ${durationS} s at ${options.connections} connections` +
+      (spec.overallRate ? `, ${spec.overallRate} req/s arrival rate` : ''),
+  );
+  await sampler.start();
+  const load = await runLoad({
+    name: spec.name,
+    url: child.url,
+    nextPath: spec.nextPath,
+    connections: options.connections,
+    durationS,
+    clients,
+    overallRate: spec.overallRate,
+    progress,
+  });
+  const samples = await sampler.stop();
+  const diskReads = (await stores.innodbDiskReads()) - readsBefore;
+  const cache = service && before ? cacheDelta(before, await cacheCounters(service)) : null;
+  const costs = perRequest(
+    samples,
+    Math.max(5, Math.round(load.rps * (options.windowMs / 1000) * 0.2)),
+  );
+  log(
+    `${spec.name}: ${load.rps} req/s, p95 ${load.latencyMs.p95} ms, non-2xx ${load.non2xx}, ` +
+      `errors ${load.errors}; CPU µs/req app ${costs.cpuUs.app ?? '–'} mysql ${costs.cpuUs.mysql ?? '–'} ` +
+      `redis ${costs.cpuUs.redis ?? '–'} (total ${costs.totalCpuUs ?? '–'}); ` +
+      `redis calls/req ${costs.redisCalls ?? '–'}, SQL/req ${costs.sqlStatements ?? '–'}`,
+  );
+  return {
+    name: spec.name,
+    description: describeScenario(spec.name, options.deepPage),
+    ...load,
+    cache,
+    costs,
+    floor: FLOOR_OF[spec.name] ?? null,
+    ratio: null,
+    diskReadsPerRequest:
+      load.requests > 0 ? Math.round((diskReads / load.requests) * 100) / 100 : null,
+    overallRate: spec.overallRate ?? null,
+    notes: spec.notes ?? [],
+  };
+}
+
+/** Each scenario's total CPU per request over its floor's, when both ran. */
+export function withRatios(results: readonly ScenarioResult[]): ScenarioResult[] {
+  return results.map((result) => {
+    const floor = results.find((r) => r.name === result.floor);
+    const mine = result.costs.totalCpuUs;
+    const base = floor?.costs.totalCpuUs;
+    const ratio =
+      mine !== null && base !== null && base !== undefined && base > 0
+        ? Math.round((mine / base) * 100) / 100
+        : null;
+    return { ...result, ratio };
+  });
+}
