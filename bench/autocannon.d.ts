@@ -38,8 +38,6 @@ declare module 'autocannon' {
     duration?: number;
     timeout?: number;
     pipelining?: number;
-    /** Requests per second across all connections (each connection sends its share). */
-    overallRate?: number;
     title?: string;
     headers?: Record<string, string>;
     requests?: RequestSpec[];

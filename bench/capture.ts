@@ -116,15 +116,6 @@ export async function captureRequests(
       for (let i = 0; i < REPEATS; i += 1) {
         runs.push(await one(send(i)));
       }
-      if (process.env.BENCH_DEBUG_CAPTURE) {
-        process.stderr.write(
-          `${path}\n${JSON.stringify(
-            runs.map((r) => r.redis),
-            null,
-            1,
-          )}\n`,
-        );
-      }
       return {
         anatomy: {
           path,

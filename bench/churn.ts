@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientAddresses } from './clients';
 import { median } from './counters';
-import { LoadResult, runLoad } from './load';
+import type { LoadResult } from './load';
+import { runOpenLoop } from './open-loop';
 import type { BenchOptions } from './options';
 import type { Child } from './processes';
 import { censusKeys, censusPages, PageCensus, WEBHOOK_DONE_PREFIX } from './redis-census';
@@ -175,28 +176,26 @@ export async function runChurn(
     (durationS * 1000) / 2,
   );
   const [popularLoad, missLoad] = await Promise.all([
-    runLoad({
-      name: 'churn-popular',
+    runOpenLoop({
       url: service.url,
       nextPath: () => popular[Math.floor(Math.random() * popular.length)],
-      connections: options.connections,
+      maxConnections: options.connections,
       durationS,
       clients,
-      overallRate: Math.round(options.churnReadRate * POPULAR_SHARE),
+      rate: Math.round(options.churnReadRate * POPULAR_SHARE),
       onHeaders: (status, headers) => {
         if (status === 200) {
           hits[headers['x-cache'] === 'hit' ? 'hit' : 'other'] += 1;
         }
       },
     }),
-    runLoad({
-      name: 'churn-miss',
+    runOpenLoop({
       url: service.url,
       nextPath: missPaths(facts),
-      connections: Math.max(5, Math.round(options.connections / 5)),
+      maxConnections: Math.max(5, Math.round(options.connections / 5)),
       durationS,
       clients,
-      overallRate: Math.round(options.churnReadRate * (1 - POPULAR_SHARE)),
+      rate: Math.round(options.churnReadRate * (1 - POPULAR_SHARE)),
     }),
   ]);
   clearInterval(timer);

@@ -10,8 +10,6 @@ export interface LoadSpec {
   readonly durationS: number;
   /** Each request as the next of these clients (X-Forwarded-For). */
   readonly clients?: ClientAddresses;
-  /** A fixed arrival rate (requests/s over all connections) instead of a closed loop. */
-  readonly overallRate?: number;
   /** Told of every response's status and headers (makes autocannon keep the body). */
   readonly onHeaders?: (status: number, headers: Record<string, string>) => void;
   /** Counts completed responses while the load runs (read by the sampler). */
@@ -34,7 +32,7 @@ export interface LoadResult {
 const REQUEST_TIMEOUT_S = 10;
 
 /** Growable list of float latencies (autocannon's own histogram keeps whole milliseconds). */
-class Samples {
+export class Samples {
   private values = new Float64Array(1 << 16);
   private length = 0;
 
@@ -80,7 +78,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     connections: spec.connections,
     duration: spec.durationS,
     timeout: REQUEST_TIMEOUT_S,
-    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
     requests: [
       {
         method: 'GET',

@@ -1,8 +1,9 @@
 import type { ClientAddresses } from './clients';
 import { PerRequest, perRequest } from './counters';
 import { LoadResult, runLoad } from './load';
+import { runOpenLoop } from './open-loop';
 import type { BenchOptions } from './options';
-import type { Child } from './processes';
+import { Child, memoryOf } from './processes';
 import type { CacheShare } from './report';
 import { Sampler } from './sampler';
 import { describeScenario, FLOOR_OF, ScenarioName } from './scenarios';
@@ -25,6 +26,10 @@ export interface ScenarioResult extends LoadResult {
   readonly diskReadsPerRequest: number | null;
   /** The fixed arrival rate, for open-loop scenarios. */
   readonly overallRate: number | null;
+  /** The service's resident memory after the load and its peak so far (VmHWM), MB. */
+  readonly serviceMemory: { readonly rssMb: number; readonly peakRssMb: number } | null;
+  /** When the load ran, on the monotonic clock (µs), to cut a CPU profile to it. */
+  readonly loadWindowUs: { readonly fromUs: number; readonly toUs: number };
   readonly notes: string[];
 }
 
@@ -75,23 +80,36 @@ export async function measure(ctx: MeasureContext, spec: MeasureSpec): Promise<S
     options.windowMs,
   );
   log(
-    `${spec.name}: ${durationS} s at ${options.connections} connections` +
-      (spec.overallRate ? `, ${spec.overallRate} req/s arrival rate` : ''),
+    spec.overallRate
+      ? `${spec.name}: ${durationS} s, open loop at ${spec.overallRate} req/s`
+      : `${spec.name}: ${durationS} s at ${options.connections} connections`,
   );
   await sampler.start();
-  const load = await runLoad({
-    name: spec.name,
-    url: child.url,
-    nextPath: spec.nextPath,
-    connections: options.connections,
-    durationS,
-    clients,
-    overallRate: spec.overallRate,
-    progress,
-  });
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const load = spec.overallRate
+    ? await runOpenLoop({
+        url: child.url,
+        nextPath: spec.nextPath,
+        rate: spec.overallRate,
+        durationS,
+        clients,
+        maxConnections: options.connections,
+        progress,
+      })
+    : await runLoad({
+        name: spec.name,
+        url: child.url,
+        nextPath: spec.nextPath,
+        connections: options.connections,
+        durationS,
+        clients,
+        progress,
+      });
+  const toUs = Number(process.hrtime.bigint() / 1000n);
   const samples = await sampler.stop();
   const diskReads = (await stores.innodbDiskReads()) - readsBefore;
   const cache = service && before ? cacheDelta(before, await cacheCounters(service)) : null;
+  const memory = service?.process.pid ? memoryOf(service.process.pid) : null;
   const costs = perRequest(
     samples,
     Math.max(5, Math.round(load.rps * (options.windowMs / 1000) * 0.2)),
@@ -113,6 +131,10 @@ export async function measure(ctx: MeasureContext, spec: MeasureSpec): Promise<S
     diskReadsPerRequest:
       load.requests > 0 ? Math.round((diskReads / load.requests) * 100) / 100 : null,
     overallRate: spec.overallRate ?? null,
+    loadWindowUs: { fromUs, toUs },
+    serviceMemory: memory
+      ? { rssMb: Math.round(memory.rssMb), peakRssMb: Math.round(memory.peakRssMb) }
+      : null,
     notes: spec.notes ?? [],
   };
 }

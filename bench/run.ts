@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Capture, captureRequests } from './capture';
 import { ClientAddresses } from './clients';
 import { describeMachine } from './machine';
-import { MeasureContext, withRatios } from './measure';
+import { MeasureContext, ScenarioResult, withRatios } from './measure';
 import { loadOptions } from './options';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { memoryOf, stopChild } from './processes';
@@ -20,12 +20,24 @@ const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };
 
-function printProfile(dir: string): void {
+/** The service's CPU profile, cut to the profiled scenario's load, per request served. */
+function printProfile(dir: string, scenario: ScenarioResult | undefined): void {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   for (const file of files) {
     const path = join(dir, file);
-    log(`CPU profile of the service: ${path}`);
-    process.stdout.write(formatProfile(summarizeProfile(path)));
+    log(
+      `CPU profile of the service: ${path}` +
+        (scenario
+          ? ` (${scenario.requests} requests of ${scenario.name} in the window shown)`
+          : ''),
+    );
+    const summary = summarizeProfile(
+      path,
+      40,
+      scenario?.requests ?? 0,
+      scenario?.loadWindowUs ?? null,
+    );
+    process.stdout.write(`${formatProfile(summary)}\n`);
   }
 }
 
@@ -127,7 +139,10 @@ async function main(): Promise<void> {
     await stores.close();
   }
   if (profileDir) {
-    printProfile(profileDir);
+    printProfile(
+      profileDir,
+      report.scenarios.find((r) => r.name === options.profile),
+    );
     return;
   }
   const seedRate = report.seeding.rowsPerS ?? report.seeding.lastFresh?.rowsPerS ?? null;

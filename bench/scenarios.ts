@@ -32,7 +32,7 @@ export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
   hot: 'GET /products, the same first page: cache hits',
   'db-floor': "bare Fastify + mysql2 running the miss scenario's captured SQL, same JSON",
   miss: 'default listing with a different min_price every request',
-  'open-loop': 'miss requests at a fixed arrival rate, half the miss req/s',
+  'open-loop': 'miss requests at a fixed arrival rate',
   filters: 'random category / price range / in_stock / q / sort mixes',
   'by-id-floor': "bare Fastify + mysql2 running the by-id scenario's captured SQL, same JSON",
   'by-id': 'GET /products/:id, random existing id',
