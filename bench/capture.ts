@@ -21,6 +21,11 @@ export interface Capture {
   readonly missSql: string;
   /** The by-id statement with its id literal as `?`. */
   readonly byIdSql: string;
+  /**
+   * Whether the service sent them as prepared statements (binary protocol, `execute`):
+   * the statement text is then the prepared one, and the floor prepares it too.
+   */
+  readonly prepared: boolean;
   readonly anatomy: Record<'hot' | 'miss' | 'by-id' | 'webhook', Anatomy>;
 }
 
@@ -138,16 +143,28 @@ export async function captureRequests(
       'POST /webhooks/partner',
       () => () => deliver(service.url, webhookProduct).then((r) => r.status),
     );
-    const pick = (runs: SqlCommand[][], literal: string | number): string => {
+    // A text-protocol statement carries the literal; a prepared one is prepared (once per
+    // connection) and executed with its values apart.
+    const pick = (runs: SqlCommand[][], literal: string | number): [string, boolean] => {
       const found = runs[0].find((c) => c.kind === 'query' && c.text.includes(String(literal)));
-      if (!found) {
-        throw new Error(`no captured statement carries ${literal}`);
+      if (found) {
+        return [sqlTemplate(found.text, literal), false];
       }
-      return sqlTemplate(found.text, literal);
+      const prepared = runs.flat().filter((c) => c.kind === 'prepare');
+      if (prepared.length > 0 && runs[0].some((c) => c.kind === 'execute')) {
+        return [mostCommon(prepared.map((c) => [c.text]))[0], true];
+      }
+      throw new Error(`no captured statement carries ${literal}`);
     };
+    const [missSql, missPrepared] = pick(miss.sql, missPrice);
+    const [byIdSql, byIdPrepared] = pick(byId.sql, BY_ID);
+    if (missPrepared !== byIdPrepared) {
+      throw new Error('the miss and by-id reads use different protocols');
+    }
     return {
-      missSql: pick(miss.sql, missPrice),
-      byIdSql: pick(byId.sql, BY_ID),
+      missSql,
+      byIdSql,
+      prepared: missPrepared,
       anatomy: {
         hot: hot.anatomy,
         miss: miss.anatomy,

@@ -95,4 +95,14 @@ describe('perRequest', () => {
     expect(costs.windows).toBe(1);
     expect(costs.cpuUs.app).toBe(100);
   });
+
+  it('pools the windows of several runs without counting what happened between them', () => {
+    const first = [sample(0, 0, {}, 0), sample(1000, 100, {}, 0), sample(2000, 200, {}, 0)];
+    // 5 s of CPU between the runs (another target's phase) must not be charged
+    const second = [sample(2000, 5200, {}, 0), sample(3000, 5300, {}, 0)];
+    const costs = perRequest([first, second]);
+    expect(costs.windows).toBe(3);
+    expect(costs.cpuUs.app).toBe(100);
+    expect(costs.meanCpuUs.app).toBe(100);
+  });
 });

@@ -119,35 +119,15 @@ function sumWithout(values: Record<string, number>, skip: Set<string>): number {
   return Object.entries(values).reduce((sum, [key, v]) => (skip.has(key) ? sum : sum + v), 0);
 }
 
-function perRequestBy(
-  before: Readonly<Record<string, number>> | null,
-  after: Readonly<Record<string, number>> | null,
-  requests: number,
-  skip: Set<string>,
-): Record<string, number> {
-  if (!before || !after || requests <= 0) {
-    return {};
-  }
-  const delta = counterDelta(before, after);
-  return Object.fromEntries(
-    Object.entries(delta)
-      .filter(([key]) => !skip.has(key))
-      .sort((a, b) => b[1] - a[1])
-      .map(([key, v]) => [key, round(v / requests, 2)]),
-  );
+interface Window {
+  readonly cpu: Record<string, number>;
+  readonly total: number;
+  readonly redis: number;
+  readonly sql: number;
 }
 
-/**
- * Turns consecutive samples into per-request costs. A window counts when it completed at
- * least `minRequests` responses; each counter's per-request value is taken per window and
- * the median kept, so a burst of someone else's work on a shared server moves one window,
- * not the result.
- */
-export function perRequest(samples: readonly Sample[], minRequests = 20): PerRequest {
-  const roles = Object.keys(samples[0]?.cpuMs ?? {});
-  const noSkip = new Set<string>();
-  const perWindow: { cpu: Record<string, number>; total: number; redis: number; sql: number }[] =
-    [];
+function windowsOf(samples: readonly Sample[], roles: string[], minRequests: number): Window[] {
+  const windows: Window[] = [];
   for (let i = 1; i < samples.length; i += 1) {
     const a = samples[i - 1];
     const b = samples[i];
@@ -163,37 +143,97 @@ export function perRequest(samples: readonly Sample[], minRequests = 20): PerReq
       a.redis && b.redis
         ? sumWithout(counterDelta(a.redis, b.redis), OWN_REDIS_COMMANDS) / requests
         : NaN;
-    const sql = a.sql && b.sql ? sumWithout(counterDelta(a.sql, b.sql), noSkip) / requests : NaN;
+    const sql = a.sql && b.sql ? sumWithout(counterDelta(a.sql, b.sql), NO_SKIP) / requests : NaN;
     const total = Object.values(cpu)
       .filter((v) => Number.isFinite(v))
-      .reduce((s, v) => s + v, 0);
-    perWindow.push({ cpu, total, redis, sql });
+      .reduce((sum, v) => sum + v, 0);
+    windows.push({ cpu, total, redis, sql });
   }
-  const first = samples[0];
-  const last = samples[samples.length - 1];
-  const requests = last && first ? last.completed - first.completed : 0;
+  return windows;
+}
+
+const NO_SKIP = new Set<string>();
+
+function sumCounters(
+  runs: readonly (readonly Sample[])[],
+  pick: (s: Sample) => Readonly<Record<string, number>> | null,
+): { delta: Record<string, number>; complete: boolean } {
+  const delta: Record<string, number> = {};
+  let complete = true;
+  for (const run of runs) {
+    const a = run[0] ? pick(run[0]) : null;
+    const b = run.length > 0 ? pick(run[run.length - 1]) : null;
+    if (!a || !b) {
+      complete = false;
+      continue;
+    }
+    for (const [key, v] of Object.entries(counterDelta(a, b))) {
+      delta[key] = (delta[key] ?? 0) + v;
+    }
+  }
+  return { delta, complete };
+}
+
+/**
+ * Turns consecutive samples into per-request costs. A window counts when it completed at
+ * least `minRequests` responses; each counter's per-request value is taken per window and
+ * the median kept, so a burst of someone else's work on a shared server moves one window,
+ * not the result. Several runs (phases of the same load, e.g. interleaved with another
+ * target's) pool their windows; nothing between two runs is counted.
+ */
+export function perRequest(
+  samples: readonly Sample[] | readonly (readonly Sample[])[],
+  minRequests = 20,
+): PerRequest {
+  const runs = (
+    samples.length > 0 && Array.isArray(samples[0]) ? samples : [samples]
+  ) as readonly (readonly Sample[])[];
+  const roles = Object.keys(runs[0]?.[0]?.cpuMs ?? {});
+  const windows = runs.flatMap((run) => windowsOf(run, roles, minRequests));
+  const requests = runs.reduce(
+    (sum, run) => sum + (run.length > 0 ? run[run.length - 1].completed - run[0].completed : 0),
+    0,
+  );
+  const cpu = sumCounters(runs, (s) => s.cpuMs);
   const maybe = (v: number | null, digits = 0): number | null =>
     v === null || !Number.isFinite(v) ? null : round(v, digits);
+  const byKey = (
+    counters: { delta: Record<string, number>; complete: boolean },
+    skip: Set<string>,
+  ): Record<string, number> =>
+    !counters.complete || requests <= 0
+      ? {}
+      : Object.fromEntries(
+          Object.entries(counters.delta)
+            .filter(([key]) => !skip.has(key))
+            .sort((a, b) => b[1] - a[1])
+            .map(([key, v]) => [key, round(v / requests, 2)]),
+        );
   return {
-    windows: perWindow.length,
+    windows: windows.length,
     cpuUs: Object.fromEntries(
-      roles.map((role) => [role, maybe(median(perWindow.map((w) => w.cpu[role])))]),
+      roles.map((role) => [role, maybe(median(windows.map((w) => w.cpu[role])))]),
     ),
-    totalCpuUs: maybe(median(perWindow.map((w) => w.total))),
+    totalCpuUs: maybe(median(windows.map((w) => w.total))),
     meanCpuUs: Object.fromEntries(
       roles.map((role) => [
         role,
-        requests > 0 ? maybe(((last.cpuMs[role] - first.cpuMs[role]) * 1000) / requests) : null,
+        requests > 0 && cpu.delta[role] !== undefined
+          ? maybe((cpu.delta[role] * 1000) / requests)
+          : requests > 0 && roles.length > 0 && Number.isFinite(runs[0]?.[0]?.cpuMs[role])
+            ? 0
+            : null,
       ]),
     ),
-    redisCalls: maybe(median(perWindow.map((w) => w.redis)), 2),
-    redisByCommand: perRequestBy(
-      first?.redis ?? null,
-      last?.redis ?? null,
-      requests,
+    redisCalls: maybe(median(windows.map((w) => w.redis)), 2),
+    redisByCommand: byKey(
+      sumCounters(runs, (s) => s.redis),
       OWN_REDIS_COMMANDS,
     ),
-    sqlStatements: maybe(median(perWindow.map((w) => w.sql)), 2),
-    sqlByCounter: perRequestBy(first?.sql ?? null, last?.sql ?? null, requests, noSkip),
+    sqlStatements: maybe(median(windows.map((w) => w.sql)), 2),
+    sqlByCounter: byKey(
+      sumCounters(runs, (s) => s.sql),
+      NO_SKIP,
+    ),
   };
 }

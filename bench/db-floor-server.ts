@@ -5,7 +5,8 @@ import { createPool, RowDataPacket } from 'mysql2';
 /**
  * The database floor: bare Fastify + mysql2 running the statements the service runs,
  * captured from its own connections (BENCH_MISS_SQL, BENCH_BY_ID_SQL: the text with the
- * one varying literal as `?`), and answering the same JSON: the page's rows in the wire
+ * one varying literal as `?`; prepared and executed when the service prepares them,
+ * BENCH_PREPARED), and answering the same JSON: the page's rows in the wire
  * shape with a signed cursor of the same form and length, or the product. No cache, no
  * rate limit, no validation beyond the route: the least a server needs to do for it.
  */
@@ -54,11 +55,16 @@ function main(): Promise<string> {
     connectionLimit: 10,
     enableKeepAlive: true,
   });
+  const prepared = env.BENCH_PREPARED === 'true';
   const query = (sql: string, value: string | number): Promise<Row[]> =>
     new Promise((resolve, reject) => {
-      pool.query<Row[]>({ sql, values: [value], dateStrings: true }, (error, rows) =>
-        error ? reject(error) : resolve(rows),
-      );
+      const done = (error: Error | null, rows: Row[]): void =>
+        error ? reject(error) : resolve(rows);
+      if (prepared) {
+        pool.execute<Row[]>({ sql, values: [value], dateStrings: true }, done);
+      } else {
+        pool.query<Row[]>({ sql, values: [value], dateStrings: true }, done);
+      }
     });
   const cursor = (queryText: string, key: string, id: string): string => {
     const q = createHash('sha256').update(queryText).digest('base64url').slice(0, 22);
@@ -89,7 +95,7 @@ function main(): Promise<string> {
     return reply.type(JSON_TYPE).send(JSON.stringify(toWire(row)));
   });
   const stop = (): void => {
-    void app.close().then(() => pool.end(() => process.exit(0)));
+    void app.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

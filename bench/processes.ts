@@ -76,7 +76,10 @@ export async function stopChild(child: Child | null): Promise<void> {
   }
   const exited = once(child.process, 'exit');
   child.process.kill('SIGTERM');
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  const timer = setTimeout(() => {
+    process.stderr.write(`[bench] ${child.name} did not stop in time: SIGKILL\n`);
+    child.process.kill('SIGKILL');
+  }, STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
 }

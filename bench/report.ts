@@ -122,11 +122,11 @@ function header(report: BenchReport): string[] {
 
 function latencyTable(scenarios: readonly ScenarioResult[]): string[] {
   return [
-    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | InnoDB disk reads/req | service RSS / peak so far, MB |',
+    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | InnoDB disk reads/req | service RSS / peak so far / V8 heap used / heap total, MB |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...scenarios.map(
       (r) =>
-        `| ${r.name} | ${r.description}${r.overallRate ? ` (open loop, ${num(r.overallRate)} req/s offered)` : ''} | ${num(r.rps)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${pct(hitShare(r.cache))} | ${r.diskReadsPerRequest ?? '–'} | ${r.serviceMemory ? `${r.serviceMemory.rssMb} / ${r.serviceMemory.peakRssMb}` : '–'} |`,
+        `| ${r.name} | ${r.description}${r.overallRate ? ` (open loop, ${num(r.overallRate)} req/s offered)` : ''} | ${num(r.rps)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${pct(hitShare(r.cache))} | ${r.diskReadsPerRequest ?? '–'} | ${r.serviceMemory ? `${r.serviceMemory.rssMb} / ${r.serviceMemory.peakRssMb} / ${r.serviceMemory.heapUsedMb} / ${r.serviceMemory.heapTotalMb}` : '–'} |`,
     ),
   ];
 }
@@ -139,6 +139,26 @@ function costTable(scenarios: readonly ScenarioResult[]): string[] {
       const c = r.costs;
       return `| ${r.name} | ${num(c.cpuUs.app)} | ${num(c.cpuUs.mysql)} | ${num(c.cpuUs.redis)} | ${num(c.totalCpuUs)} | ${r.floor ?? '–'} | ${r.ratio === null ? '–' : r.ratio.toFixed(2)} | ${c.redisCalls ?? '–'} | ${c.sqlStatements ?? '–'} | ${c.windows} |`;
     }),
+  ];
+}
+
+function matchedTable(scenarios: readonly ScenarioResult[]): string[] {
+  const rows = scenarios.filter((r) => r.matched !== null);
+  if (rows.length === 0) {
+    return [];
+  }
+  const side = (c: ScenarioResult['costs']): string =>
+    `${num(c.cpuUs.app)} | ${num(c.cpuUs.mysql)} | ${num(c.cpuUs.redis)} | ${num(c.totalCpuUs)}`;
+  return [
+    "At a matched rate: each scenario and its floor offered the same requests per second (open loop, half the scenario's closed-loop throughput), in alternating phases so both meet the same machine. The ratios in the targets come from here.",
+    '',
+    '| scenario | floor | req/s each | service: app µs | MySQL µs | Redis µs | total µs | floor: app µs | MySQL µs | Redis µs | total µs | × floor |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => {
+      const m = r.matched as NonNullable<ScenarioResult['matched']>;
+      return `| ${r.name} | ${r.floor ?? '–'} | ${num(m.rate)} | ${side(m.service)} | ${side(m.floor)} | ${m.ratio === null ? '–' : m.ratio.toFixed(2)} |`;
+    }),
+    '',
   ];
 }
 
@@ -181,6 +201,9 @@ export function toMarkdown(report: BenchReport): string {
     '',
     'CPU time (user + system, `/proc/<pid>/stat`) per response of the serving process (`app`: the service, or the floor for the floor rows), the MariaDB server and the Redis server; medians over the windows of the scenario. MariaDB and Redis are shared servers: their columns include whatever else ran on them. Redis calls count the commands a script runs as well as the script itself; both counts are server-wide deltas.',
     '',
+    ...matchedTable(report.scenarios),
+    'In the closed-loop runs above (each at its own throughput; `× floor` from the matched rate where there is one):',
+    '',
     ...costTable(report.scenarios),
     '',
     ...breakdown(report.scenarios),
@@ -190,7 +213,7 @@ export function toMarkdown(report: BenchReport): string {
     lines.push(
       '### What one request sends',
       '',
-      'Captured through recording proxies in front of MySQL and Redis, one request at a time (the most common sequence of five); keys without the bench prefix, hashes as `…`.',
+      `Captured through recording proxies in front of MySQL and Redis, one request at a time (the most common sequence of five); keys without the bench prefix, hashes as \`…\`. Reads are sent ${report.capture.prepared ? 'as prepared statements (binary protocol)' : 'as text (the values inlined by mysql2)'}; the database floor sends them the same way.`,
       '',
       ...anatomy(report.capture),
       '',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Capture, captureRequests } from './capture';
@@ -26,18 +26,16 @@ function printProfile(dir: string, scenario: ScenarioResult | undefined): void {
   for (const file of files) {
     const path = join(dir, file);
     log(
-      `CPU profile of the service: ${path}` +
+      `CPU profile: ${path}` +
         (scenario
           ? ` (${scenario.requests} requests of ${scenario.name} in the window shown)`
           : ''),
     );
-    const summary = summarizeProfile(
-      path,
-      40,
-      scenario?.requests ?? 0,
-      scenario?.loadWindowUs ?? null,
-    );
-    process.stdout.write(`${formatProfile(summary)}\n`);
+    const summarize = (top: number) =>
+      summarizeProfile(path, top, scenario?.requests ?? 0, scenario?.loadWindowUs ?? null);
+    writeFileSync(`${path}.md`, `${formatProfile(summarize(200))}\n`);
+    log(`the 200 largest entries of each table: ${path}.md`);
+    process.stdout.write(`${formatProfile(summarize(40))}\n`);
   }
 }
 
@@ -87,13 +85,14 @@ async function main(): Promise<void> {
       stores,
       pids: { mysql: await stores.localServerPid(), redis: await stores.redisPid() },
       clients: new ClientAddresses(options.clients),
+      floorProfileDir: options.profile?.endsWith('floor') ? profileDir : null,
     };
     log(
       `MariaDB pid ${ctx.pids.mysql ?? 'not readable'}, Redis pid ${ctx.pids.redis ?? 'not readable'}`,
     );
     let capture: Capture | null = null;
     const needsFloor = wanted.includes('db-floor') || wanted.includes('by-id-floor');
-    if (!options.profile && (needsFloor || options.only.length === 0)) {
+    if (needsFloor || (!options.profile && options.only.length === 0)) {
       await stores.flushPrefix();
       const [product] = await stores.someProducts(1, facts.maxId);
       log('capturing what each kind of request sends to MySQL and Redis');
@@ -109,7 +108,10 @@ async function main(): Promise<void> {
       log(`captured the miss statement: ${capture.missSql}`);
     }
     await stores.flushPrefix();
-    running.service = await startService(options, profileDir);
+    running.service = await startService(
+      options,
+      options.profile?.endsWith('floor') ? null : profileDir,
+    );
     log(`service on ${running.service.url} (pid ${running.service.process.pid})`);
     const { results, churn } = await runScenarios(ctx, running, facts, capture, wanted);
     const memoryNow = memoryOf(running.service.process.pid as number);

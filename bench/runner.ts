@@ -3,8 +3,9 @@ import type { Capture } from './capture';
 import { ChurnResult, runChurn } from './churn';
 import { collectDeepCursors } from './cursors';
 import { runLoad } from './load';
-import { measure, MeasureContext, ScenarioResult, Target } from './measure';
-import { Child, stopChild } from './processes';
+import { matchedCost } from './matched';
+import { measure, MeasureContext, MeasureSpec, ScenarioResult, Target } from './measure';
+import type { Child } from './processes';
 import {
   byIdPaths,
   deepPaths,
@@ -76,8 +77,28 @@ async function checkSameAnswer(
 }
 
 async function dbFloor(ctx: MeasureContext, running: Running, capture: Capture): Promise<Child> {
-  running.dbFloor ??= await startDbFloor(ctx.options, capture);
+  running.dbFloor ??= await startDbFloor(ctx.options, capture, ctx.floorProfileDir);
   return running.dbFloor;
+}
+
+/**
+ * The closed-loop measurement, then (when its floor is running) the scenario and its
+ * floor at the same fixed rate, half the closed loop's throughput, in alternating phases.
+ */
+async function withMatched(
+  ctx: MeasureContext,
+  floor: Child | null,
+  service: Child,
+  spec: MeasureSpec,
+): Promise<ScenarioResult> {
+  const result = await measure(ctx, spec);
+  if (!floor || ctx.options.profile) {
+    return result;
+  }
+  await ctx.stores.flushPrefix();
+  const rate = Math.max(10, Math.round(result.rps / 2));
+  const matched = await matchedCost(ctx, spec.name, { service, floor }, spec.nextPath, rate);
+  return { ...result, matched };
 }
 
 /** Runs the selected scenarios in order against the running service and the floors. */
@@ -116,7 +137,7 @@ export async function runScenarios(
     await stores.flushPrefix();
     switch (name) {
       case 'floor': {
-        running.floor = await startFloor(options, body, contentType);
+        running.floor = await startFloor(options, body, contentType, ctx.floorProfileDir);
         const check = await fetch(`${running.floor.url}${HOT_PATH}`);
         const same = Buffer.from(await check.arrayBuffer()).equals(body);
         if (!same || check.headers.get('content-type') !== contentType) {
@@ -125,13 +146,17 @@ export async function runScenarios(
         await warmUp(ctx, running.floor, () => HOT_PATH);
         const target = { child: running.floor, service: null };
         results.push(await measure(ctx, { name, target, nextPath: () => HOT_PATH }));
-        await stopChild(running.floor);
-        running.floor = null;
         break;
       }
       case 'hot':
         await clients.fetch(`${service.url}${HOT_PATH}`);
-        results.push(await measure(ctx, { name, target: svc, nextPath: () => HOT_PATH }));
+        results.push(
+          await withMatched(ctx, running.floor, service, {
+            name,
+            target: svc,
+            nextPath: () => HOT_PATH,
+          }),
+        );
         break;
       case 'db-floor':
       case 'by-id-floor': {
@@ -141,14 +166,16 @@ export async function runScenarios(
         await warmUp(ctx, floor, paths);
         const target = { child: floor, service: null };
         results.push(await measure(ctx, { name, target, nextPath: paths }));
-        if (!wanted.slice(wanted.indexOf(name) + 1).some((n) => n.endsWith('floor'))) {
-          await stopChild(running.dbFloor);
-          running.dbFloor = null;
-        }
         break;
       }
       case 'miss':
-        results.push(await measure(ctx, { name, target: svc, nextPath: missPaths(facts) }));
+        results.push(
+          await withMatched(ctx, running.dbFloor, service, {
+            name,
+            target: svc,
+            nextPath: missPaths(facts),
+          }),
+        );
         break;
       case 'open-loop': {
         const miss = results.find((r) => r.name === 'miss');
@@ -169,7 +196,13 @@ export async function runScenarios(
         results.push(await measure(ctx, { name, target: svc, nextPath: filterPaths(facts) }));
         break;
       case 'by-id':
-        results.push(await measure(ctx, { name, target: svc, nextPath: byIdPaths(facts) }));
+        results.push(
+          await withMatched(ctx, running.dbFloor, service, {
+            name,
+            target: svc,
+            nextPath: byIdPaths(facts),
+          }),
+        );
         break;
       case 'first-page':
         results.push(await measure(ctx, { name, target: svc, nextPath: firstPagePaths() }));
