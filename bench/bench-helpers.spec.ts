@@ -1,3 +1,4 @@
+import { parseEnvList } from './options';
 import { classifyPageKey, LISTING_PAGE_PREFIX } from './redis-census';
 import { FLOOR_OF, selectScenarios } from './scenarios';
 import { standardWebhookSignature } from './webhook-sender';
@@ -53,5 +54,20 @@ describe('standardWebhookSignature', () => {
         '{"test": 2432232314}',
       ),
     ).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
+});
+
+describe('parseEnvList', () => {
+  it('reads KEY=VALUE items, values may hold "="', () => {
+    expect(parseEnvList('RATE_LIMIT_ENABLED=false, DB_POOL_SIZE=20,X=a=b')).toEqual({
+      RATE_LIMIT_ENABLED: 'false',
+      DB_POOL_SIZE: '20',
+      X: 'a=b',
+    });
+    expect(parseEnvList('')).toEqual({});
+  });
+
+  it('refuses an item without a key', () => {
+    expect(() => parseEnvList('=1')).toThrow(/KEY=VALUE/);
   });
 });

@@ -115,8 +115,8 @@ export async function captureRequests(
     const anatomyOf = async (
       path: string,
       send: (i: number) => () => Promise<number>,
-    ): Promise<{ anatomy: Anatomy; sql: SqlCommand[][] }> => {
-      await one(send(-1));
+    ): Promise<{ anatomy: Anatomy; sql: SqlCommand[][]; warmSql: SqlCommand[] }> => {
+      const warm = await one(send(-1));
       const runs = [];
       for (let i = 0; i < REPEATS; i += 1) {
         runs.push(await one(send(i)));
@@ -131,6 +131,7 @@ export async function captureRequests(
           sql: mostCommon(runs.map((r) => r.sql.map(sqlLabel))),
         },
         sql: runs.map((r) => r.sql),
+        warmSql: warm.sql,
       };
     };
     const hot = await anatomyOf(HOT_PATH, () => get(HOT_PATH));
@@ -143,21 +144,26 @@ export async function captureRequests(
       'POST /webhooks/partner',
       () => () => deliver(service.url, webhookProduct).then((r) => r.status),
     );
-    // A text-protocol statement carries the literal; a prepared one is prepared (once per
-    // connection) and executed with its values apart.
-    const pick = (runs: SqlCommand[][], literal: string | number): [string, boolean] => {
+    // A text-protocol statement carries the literal; a prepared one is prepared once per
+    // connection (by the first request of its kind, the warm-up, on an idle pool) and
+    // executed with its values apart.
+    const pick = (
+      kind: { sql: SqlCommand[][]; warmSql: SqlCommand[] },
+      literal: string | number,
+    ): [string, boolean] => {
+      const runs = kind.sql;
       const found = runs[0].find((c) => c.kind === 'query' && c.text.includes(String(literal)));
       if (found) {
         return [sqlTemplate(found.text, literal), false];
       }
-      const prepared = runs.flat().filter((c) => c.kind === 'prepare');
+      const prepared = [kind.warmSql, ...runs].flat().filter((c) => c.kind === 'prepare');
       if (prepared.length > 0 && runs[0].some((c) => c.kind === 'execute')) {
         return [mostCommon(prepared.map((c) => [c.text]))[0], true];
       }
       throw new Error(`no captured statement carries ${literal}`);
     };
-    const [missSql, missPrepared] = pick(miss.sql, missPrice);
-    const [byIdSql, byIdPrepared] = pick(byId.sql, BY_ID);
+    const [missSql, missPrepared] = pick(miss, missPrice);
+    const [byIdSql, byIdPrepared] = pick(byId, BY_ID);
     if (missPrepared !== byIdPrepared) {
       throw new Error('the miss and by-id reads use different protocols');
     }

@@ -105,4 +105,31 @@ describe('perRequest', () => {
     expect(costs.cpuUs.app).toBe(100);
     expect(costs.meanCpuUs.app).toBe(100);
   });
+
+  it('leaves out of the total a server the load sends (almost) nothing to', () => {
+    const at = (
+      completed: number,
+      app: number,
+      mysql: number,
+      redis: number,
+      selects: number,
+      calls: number,
+    ): Sample => ({
+      atMs: 0,
+      completed,
+      cpuMs: { app, mysql, redis },
+      redis: { evalsha: calls },
+      sql: { com_select: selects },
+    });
+    // 1 Redis call per request; MariaDB busy with someone else's 100 statements
+    const samples = [
+      at(0, 0, 0, 0, 0, 0),
+      at(1000, 50, 30, 20, 100, 1000),
+      at(2000, 100, 60, 40, 200, 2000),
+    ];
+    const costs = perRequest(samples);
+    expect(costs.counted).toEqual(['app', 'redis']);
+    expect(costs.cpuUs.mysql).toBe(30);
+    expect(costs.totalCpuUs).toBe(70);
+  });
 });

@@ -98,8 +98,13 @@ export interface PerRequest {
   readonly windows: number;
   /** Median over windows of CPU µs per request, per process role. */
   readonly cpuUs: Record<string, number | null>;
-  /** Median over windows of the summed CPU µs per request of every role. */
+  /**
+   * Median over windows of the summed CPU µs per request of the serving process and of
+   * the servers the requests use (`counted`): a server that gets less than half a command
+   * per request is not working for this load, and its CPU (other clients') is left out.
+   */
   readonly totalCpuUs: number | null;
+  readonly counted: string[];
   /** Whole-run CPU µs per request per role (more exposed to other work's bursts). */
   readonly meanCpuUs: Record<string, number | null>;
   /** Median over windows of Redis calls per request (script-internal calls included). */
@@ -144,15 +149,14 @@ function windowsOf(samples: readonly Sample[], roles: string[], minRequests: num
         ? sumWithout(counterDelta(a.redis, b.redis), OWN_REDIS_COMMANDS) / requests
         : NaN;
     const sql = a.sql && b.sql ? sumWithout(counterDelta(a.sql, b.sql), NO_SKIP) / requests : NaN;
-    const total = Object.values(cpu)
-      .filter((v) => Number.isFinite(v))
-      .reduce((sum, v) => sum + v, 0);
-    windows.push({ cpu, total, redis, sql });
+    windows.push({ cpu, total: NaN, redis, sql });
   }
   return windows;
 }
 
 const NO_SKIP = new Set<string>();
+/** Commands or statements per request below which a server is not counted as used. */
+const SERVER_USE_THRESHOLD = 0.5;
 
 function sumCounters(
   runs: readonly (readonly Sample[])[],
@@ -189,11 +193,29 @@ export function perRequest(
     samples.length > 0 && Array.isArray(samples[0]) ? samples : [samples]
   ) as readonly (readonly Sample[])[];
   const roles = Object.keys(runs[0]?.[0]?.cpuMs ?? {});
-  const windows = runs.flatMap((run) => windowsOf(run, roles, minRequests));
   const requests = runs.reduce(
     (sum, run) => sum + (run.length > 0 ? run[run.length - 1].completed - run[0].completed : 0),
     0,
   );
+  const redisTotal = sumCounters(runs, (s) => s.redis);
+  const sqlTotal = sumCounters(runs, (s) => s.sql);
+  const perRequestOf = (c: { delta: Record<string, number> }, skip: Set<string>): number =>
+    requests > 0 ? sumWithout(c.delta, skip) / requests : 0;
+  const counted = roles.filter(
+    (role) =>
+      (role !== 'mysql' && role !== 'redis') ||
+      (role === 'mysql' && perRequestOf(sqlTotal, NO_SKIP) >= SERVER_USE_THRESHOLD) ||
+      (role === 'redis' && perRequestOf(redisTotal, OWN_REDIS_COMMANDS) >= SERVER_USE_THRESHOLD),
+  );
+  const windows = runs
+    .flatMap((run) => windowsOf(run, roles, minRequests))
+    .map((w) => ({
+      ...w,
+      total: counted
+        .map((role) => w.cpu[role])
+        .filter((v) => Number.isFinite(v))
+        .reduce((sum, v) => sum + v, 0),
+    }));
   const cpu = sumCounters(runs, (s) => s.cpuMs);
   const maybe = (v: number | null, digits = 0): number | null =>
     v === null || !Number.isFinite(v) ? null : round(v, digits);
@@ -215,6 +237,7 @@ export function perRequest(
       roles.map((role) => [role, maybe(median(windows.map((w) => w.cpu[role])))]),
     ),
     totalCpuUs: maybe(median(windows.map((w) => w.total))),
+    counted,
     meanCpuUs: Object.fromEntries(
       roles.map((role) => [
         role,
@@ -226,14 +249,8 @@ export function perRequest(
       ]),
     ),
     redisCalls: maybe(median(windows.map((w) => w.redis)), 2),
-    redisByCommand: byKey(
-      sumCounters(runs, (s) => s.redis),
-      OWN_REDIS_COMMANDS,
-    ),
+    redisByCommand: byKey(redisTotal, OWN_REDIS_COMMANDS),
     sqlStatements: maybe(median(windows.map((w) => w.sql)), 2),
-    sqlByCounter: byKey(
-      sumCounters(runs, (s) => s.sql),
-      NO_SKIP,
-    ),
+    sqlByCounter: byKey(sqlTotal, NO_SKIP),
   };
 }

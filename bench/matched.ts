@@ -17,6 +17,9 @@ export interface MatchedCost {
   readonly floor: PerRequest;
   /** Median total CPU per request of the service ÷ the floor's. */
   readonly ratio: number | null;
+  /** The compared instance (--compare), when one runs, and its total ÷ the floor's. */
+  readonly candidate: PerRequest | null;
+  readonly candidateRatio: number | null;
 }
 
 const ROUNDS = 3;
@@ -28,16 +31,23 @@ const log = (message: string): void => {
 export async function matchedCost(
   ctx: MeasureContext,
   name: string,
-  targets: { readonly service: Child; readonly floor: Child },
+  targets: { readonly service: Child; readonly floor: Child; readonly candidate: Child | null },
   nextPath: () => string,
   rate: number,
 ): Promise<MatchedCost> {
   const phaseS = Math.max(2, Math.round(ctx.options.durationS / ROUNDS));
   log(`${name}: service and floor at ${rate} req/s each, ${ROUNDS} × ${phaseS} s alternating`);
-  const runs: { service: Sample[][]; floor: Sample[][] } = { service: [], floor: [] };
+  const runs: Record<'service' | 'floor' | 'candidate', Sample[][]> = {
+    service: [],
+    floor: [],
+    candidate: [],
+  };
+  const sides = targets.candidate
+    ? (['service', 'candidate', 'floor'] as const)
+    : (['service', 'floor'] as const);
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const side of ['service', 'floor'] as const) {
-      const { samples } = await sampleLoad(ctx, targets[side], nextPath, {
+    for (const side of sides) {
+      const { samples } = await sampleLoad(ctx, targets[side] as Child, nextPath, {
         name: `${name} (${side})`,
         durationS: phaseS,
         rate,
@@ -48,13 +58,19 @@ export async function matchedCost(
   const min = minWindowRequests(ctx, rate);
   const service = perRequest(runs.service, min);
   const floor = perRequest(runs.floor, min);
-  const ratio =
-    service.totalCpuUs !== null && floor.totalCpuUs
-      ? Math.round((service.totalCpuUs / floor.totalCpuUs) * 100) / 100
+  const candidate = targets.candidate ? perRequest(runs.candidate, min) : null;
+  const over = (mine: PerRequest | null): number | null =>
+    mine?.totalCpuUs !== null && mine !== null && floor.totalCpuUs
+      ? Math.round((mine.totalCpuUs / floor.totalCpuUs) * 100) / 100
       : null;
+  const ratio = over(service);
+  const candidateRatio = over(candidate);
   log(
     `${name} at ${rate} req/s: service ${service.totalCpuUs} µs/req (app ${service.cpuUs.app}, mysql ${service.cpuUs.mysql}, redis ${service.cpuUs.redis}), ` +
-      `floor ${floor.totalCpuUs} µs/req (app ${floor.cpuUs.app}, mysql ${floor.cpuUs.mysql}): ${ratio ?? '–'} ×`,
+      `floor ${floor.totalCpuUs} µs/req (app ${floor.cpuUs.app}, mysql ${floor.cpuUs.mysql}): ${ratio ?? '–'} ×` +
+      (candidate
+        ? `; compared build ${candidate.totalCpuUs} µs/req (app ${candidate.cpuUs.app}, mysql ${candidate.cpuUs.mysql}, redis ${candidate.cpuUs.redis}): ${candidateRatio ?? '–'} ×`
+        : ''),
   );
-  return { rate, rounds: ROUNDS, phaseS, service, floor, ratio };
+  return { rate, rounds: ROUNDS, phaseS, service, floor, ratio, candidate, candidateRatio };
 }

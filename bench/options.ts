@@ -37,6 +37,14 @@ export interface BenchOptions {
   readonly webhookRate: number;
   /** Arrival rate of the open-loop scenario; null = half the miss scenario's req/s. */
   readonly openLoopRate: number | null;
+  /**
+   * A second build (or the same with `compareEnv`) run beside the service: it joins the
+   * matched-rate phases, so a change is measured against the current code on the same
+   * machine at the same moment. null = none.
+   */
+  readonly compare: string | null;
+  /** Environment overrides for the compared instance only. */
+  readonly compareEnv: Record<string, string>;
 }
 
 const FLAGS: Record<string, string> = {
@@ -54,6 +62,8 @@ const FLAGS: Record<string, string> = {
   '--churn-rate': 'BENCH_CHURN_READ_RATE',
   '--webhook-rate': 'BENCH_WEBHOOK_RATE',
   '--open-rate': 'BENCH_OPEN_LOOP_RATE',
+  '--compare': 'BENCH_COMPARE',
+  '--compare-env': 'BENCH_COMPARE_ENV',
 };
 
 /** Flags without a value. */
@@ -83,6 +93,22 @@ function parseArgs(argv: readonly string[]): Record<string, string> {
       throw new Error(`${flag} needs a value`);
     }
     values[name] = value;
+  }
+  return values;
+}
+
+/** `KEY=VALUE,KEY2=VALUE2` → a record (values may not contain commas). */
+export function parseEnvList(raw: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) {
+      throw new Error(`--compare-env wants KEY=VALUE items, got ${item}`);
+    }
+    values[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return values;
 }
@@ -131,6 +157,11 @@ export function loadOptions(argv = process.argv.slice(2)): BenchOptions {
     openLoopRate: env.BENCH_OPEN_LOOP_RATE
       ? positiveInt('BENCH_OPEN_LOOP_RATE', env.BENCH_OPEN_LOOP_RATE, 1)
       : null,
+    compare:
+      env.BENCH_COMPARE || env.BENCH_COMPARE_ENV
+        ? resolve(root, env.BENCH_COMPARE || env.BENCH_DIST || 'dist')
+        : null,
+    compareEnv: parseEnvList(env.BENCH_COMPARE_ENV ?? ''),
   };
 }
 

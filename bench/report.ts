@@ -45,6 +45,8 @@ export interface BenchReport {
     readonly rateLimit: boolean;
     readonly clients: number;
     readonly windowMs: number;
+    /** The build compared in the matched-rate phases, and its environment overrides. */
+    readonly compare?: { readonly dist: string; readonly env: Record<string, string> } | null;
   };
   /** 1-minute load average when the run started and when it ended (the cores are shared). */
   readonly loadAverage: { readonly start: number; readonly end: number };
@@ -99,6 +101,9 @@ function header(report: BenchReport): string[] {
         ? `, grown by the bench from ${report.database.bufferPoolGrownFromMb} MiB`
         : '') +
       `). Rate limiter **${report.settings.rateLimit ? 'on' : 'off'}**` +
+      (report.settings.compare
+        ? ` (compared: ${report.settings.compare.dist} ${JSON.stringify(report.settings.compare.env)})`
+        : '') +
       (report.settings.rateLimit
         ? ` (production budgets; load spread over ${report.settings.clients.toLocaleString('en-US')} client addresses via X-Forwarded-For)`
         : '') +
@@ -131,13 +136,19 @@ function latencyTable(scenarios: readonly ScenarioResult[]): string[] {
   ];
 }
 
+/** A server's CPU per request, in parentheses when the total leaves it out (not used). */
+function role(c: ScenarioResult['costs'], name: string): string {
+  const v = num(c.cpuUs[name]);
+  return c.counted.includes(name) || v === '–' ? v : `(${v})`;
+}
+
 function costTable(scenarios: readonly ScenarioResult[]): string[] {
   return [
     '| scenario | app µs | MySQL µs | Redis µs | total µs | floor | × floor | Redis calls/req | SQL stmts/req | windows |',
     '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
     ...scenarios.map((r) => {
       const c = r.costs;
-      return `| ${r.name} | ${num(c.cpuUs.app)} | ${num(c.cpuUs.mysql)} | ${num(c.cpuUs.redis)} | ${num(c.totalCpuUs)} | ${r.floor ?? '–'} | ${r.ratio === null ? '–' : r.ratio.toFixed(2)} | ${c.redisCalls ?? '–'} | ${c.sqlStatements ?? '–'} | ${c.windows} |`;
+      return `| ${r.name} | ${num(c.cpuUs.app)} | ${role(c, 'mysql')} | ${role(c, 'redis')} | ${num(c.totalCpuUs)} | ${r.floor ?? '–'} | ${r.ratio === null ? '–' : r.ratio.toFixed(2)} | ${c.redisCalls ?? '–'} | ${c.sqlStatements ?? '–'} | ${c.windows} |`;
     }),
   ];
 }
@@ -148,7 +159,7 @@ function matchedTable(scenarios: readonly ScenarioResult[]): string[] {
     return [];
   }
   const side = (c: ScenarioResult['costs']): string =>
-    `${num(c.cpuUs.app)} | ${num(c.cpuUs.mysql)} | ${num(c.cpuUs.redis)} | ${num(c.totalCpuUs)}`;
+    `${num(c.cpuUs.app)} | ${role(c, 'mysql')} | ${role(c, 'redis')} | ${num(c.totalCpuUs)}`;
   return [
     "At a matched rate: each scenario and its floor offered the same requests per second (open loop, half the scenario's closed-loop throughput), in alternating phases so both meet the same machine. The ratios in the targets come from here.",
     '',
@@ -157,6 +168,30 @@ function matchedTable(scenarios: readonly ScenarioResult[]): string[] {
     ...rows.map((r) => {
       const m = r.matched as NonNullable<ScenarioResult['matched']>;
       return `| ${r.name} | ${r.floor ?? '–'} | ${num(m.rate)} | ${side(m.service)} | ${side(m.floor)} | ${m.ratio === null ? '–' : m.ratio.toFixed(2)} |`;
+    }),
+    '',
+    ...compared(rows),
+  ];
+}
+
+function compared(rows: readonly ScenarioResult[]): string[] {
+  const withCandidate = rows.filter((r) => r.matched?.candidate);
+  if (withCandidate.length === 0) {
+    return [];
+  }
+  return [
+    'The compared instance (`--compare`), in the same phases:',
+    '',
+    '| scenario | service total µs | compared: app µs | MySQL µs | Redis µs | total µs | × floor | compared ÷ service |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...withCandidate.map((r) => {
+      const m = r.matched as NonNullable<ScenarioResult['matched']>;
+      const c = m.candidate as NonNullable<typeof m.candidate>;
+      const change =
+        c.totalCpuUs !== null && m.service.totalCpuUs
+          ? (c.totalCpuUs / m.service.totalCpuUs).toFixed(2)
+          : '–';
+      return `| ${r.name} | ${num(m.service.totalCpuUs)} | ${num(c.cpuUs.app)} | ${role(c, 'mysql')} | ${role(c, 'redis')} | ${num(c.totalCpuUs)} | ${m.candidateRatio?.toFixed(2) ?? '–'} | ${change} |`;
     }),
     '',
   ];
@@ -199,7 +234,7 @@ export function toMarkdown(report: BenchReport): string {
     '',
     '### CPU per request',
     '',
-    'CPU time (user + system, `/proc/<pid>/stat`) per response of the serving process (`app`: the service, or the floor for the floor rows), the MariaDB server and the Redis server; medians over the windows of the scenario. MariaDB and Redis are shared servers: their columns include whatever else ran on them. Redis calls count the commands a script runs as well as the script itself; both counts are server-wide deltas.',
+    'CPU time (user + system, `/proc/<pid>/stat`) per response of the serving process (`app`: the service, or the floor for the floor rows), the MariaDB server and the Redis server; medians over the windows of the scenario. MariaDB and Redis are shared servers: their columns include whatever else ran on them, and a server that gets less than half a command or statement per request is left out of the total (its value in parentheses). Redis calls count the commands a script runs as well as the script itself; both counts are server-wide deltas.',
     '',
     ...matchedTable(report.scenarios),
     'In the closed-loop runs above (each at its own throughput; `× floor` from the matched rate where there is one):',

@@ -50,12 +50,13 @@ async function main(): Promise<void> {
   const loadStart = loadavg()[0];
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'farmlokal-cpuprof-')) : null;
   const stores = await Stores.open(options);
-  const running: Running = { service: null, floor: null, dbFloor: null };
+  const running: Running = { service: null, candidate: null, floor: null, dbFloor: null };
   const stopAll = async (): Promise<void> => {
     await Promise.all([
       stopChild(running.floor),
       stopChild(running.dbFloor),
       stopChild(running.service),
+      stopChild(running.candidate),
     ]);
   };
   const stop = (): void => {
@@ -113,6 +114,16 @@ async function main(): Promise<void> {
       options.profile?.endsWith('floor') ? null : profileDir,
     );
     log(`service on ${running.service.url} (pid ${running.service.process.pid})`);
+    if (options.compare) {
+      running.candidate = await startService(
+        { ...options, dist: options.compare },
+        null,
+        options.compareEnv,
+      );
+      log(
+        `compared instance from ${options.compare} ${JSON.stringify(options.compareEnv)} on ${running.candidate.url}`,
+      );
+    }
     const { results, churn } = await runScenarios(ctx, running, facts, capture, wanted);
     const memoryNow = memoryOf(running.service.process.pid as number);
     report = {
@@ -126,6 +137,7 @@ async function main(): Promise<void> {
         rateLimit: options.rateLimit,
         clients: options.clients,
         windowMs: options.windowMs,
+        compare: options.compare ? { dist: options.compare, env: options.compareEnv } : null,
       },
       loadAverage: { start: loadStart, end: loadavg()[0] },
       seeding,

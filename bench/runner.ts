@@ -28,6 +28,8 @@ const log = (message: string): void => {
 
 export interface Running {
   service: Child | null;
+  /** The compared instance (--compare), if any. */
+  candidate: Child | null;
   floor: Child | null;
   dbFloor: Child | null;
 }
@@ -88,16 +90,18 @@ async function dbFloor(ctx: MeasureContext, running: Running, capture: Capture):
 async function withMatched(
   ctx: MeasureContext,
   floor: Child | null,
-  service: Child,
+  running: Running,
   spec: MeasureSpec,
 ): Promise<ScenarioResult> {
+  const service = running.service as Child;
   const result = await measure(ctx, spec);
   if (!floor || ctx.options.profile) {
     return result;
   }
   await ctx.stores.flushPrefix();
   const rate = Math.max(10, Math.round(result.rps / 2));
-  const matched = await matchedCost(ctx, spec.name, { service, floor }, spec.nextPath, rate);
+  const targets = { service, floor, candidate: running.candidate };
+  const matched = await matchedCost(ctx, spec.name, targets, spec.nextPath, rate);
   return { ...result, matched };
 }
 
@@ -151,7 +155,7 @@ export async function runScenarios(
       case 'hot':
         await clients.fetch(`${service.url}${HOT_PATH}`);
         results.push(
-          await withMatched(ctx, running.floor, service, {
+          await withMatched(ctx, running.floor, running, {
             name,
             target: svc,
             nextPath: () => HOT_PATH,
@@ -170,7 +174,7 @@ export async function runScenarios(
       }
       case 'miss':
         results.push(
-          await withMatched(ctx, running.dbFloor, service, {
+          await withMatched(ctx, running.dbFloor, running, {
             name,
             target: svc,
             nextPath: missPaths(facts),
@@ -197,7 +201,7 @@ export async function runScenarios(
         break;
       case 'by-id':
         results.push(
-          await withMatched(ctx, running.dbFloor, service, {
+          await withMatched(ctx, running.dbFloor, running, {
             name,
             target: svc,
             nextPath: byIdPaths(facts),
