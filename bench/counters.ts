@@ -90,6 +90,8 @@ export interface Sample {
   readonly redis: Readonly<Record<string, number>> | null;
   /** SQL statement counters so far (SHOW GLOBAL STATUS); null if it could not be read. */
   readonly sql: Readonly<Record<string, number>> | null;
+  /** Resident memory of the serving process now, MB (NaN when unreadable). */
+  readonly appRssMb?: number;
 }
 
 /** Per-request costs of one scenario: medians over its windows, and whole-run means. */

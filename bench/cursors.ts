@@ -68,8 +68,13 @@ export async function collectDeepCursors(
 ): Promise<DeepCursors> {
   const started = Date.now();
   const perPair = Math.max(1, Math.ceil(wanted / SORT_ORDERS.length));
-  const half = Math.min(Math.floor(perPair / 2), centerPage - 1);
-  const startRows = Math.floor(((centerPage - half) * PAGE_LIMIT) / DESCENT_LIMIT) * DESCENT_LIMIT;
+  // Centred on centerPage, but never starting above half its depth: a fast machine asks
+  // for more pages than fit below it, and those come after it instead.
+  const half = Math.min(Math.floor(perPair / 2), Math.floor(centerPage / 2));
+  const startRows = Math.max(
+    DESCENT_LIMIT,
+    Math.floor(((centerPage - half) * PAGE_LIMIT) / DESCENT_LIMIT) * DESCENT_LIMIT,
+  );
   const walks = SORT_ORDERS.map(async ([sort, order]) => {
     const paths: string[] = [];
     let cursor: string | null = await descend(clients, baseUrl, sort, order, startRows);

@@ -35,6 +35,8 @@ export interface ScenarioResult extends LoadResult {
   readonly serviceMemory: {
     readonly rssMb: number;
     readonly peakRssMb: number;
+    /** The highest RSS read at a window's end during this scenario's load. */
+    readonly maxRssDuringMb: number;
     readonly heapUsedMb: number;
     readonly heapTotalMb: number;
     readonly externalMb: number;
@@ -176,7 +178,14 @@ export async function measure(ctx: MeasureContext, spec: MeasureSpec): Promise<S
     loadWindowUs: { fromUs, toUs },
     serviceMemory:
       memory && heap
-        ? { rssMb: Math.round(memory.rssMb), peakRssMb: Math.round(memory.peakRssMb), ...heap }
+        ? {
+            rssMb: Math.round(memory.rssMb),
+            peakRssMb: Math.round(memory.peakRssMb),
+            maxRssDuringMb: Math.round(
+              Math.max(...samples.map((x) => x.appRssMb ?? NaN).filter(Number.isFinite), 0),
+            ),
+            ...heap,
+          }
         : null,
     notes: spec.notes ?? [],
   };

@@ -127,11 +127,11 @@ function header(report: BenchReport): string[] {
 
 function latencyTable(scenarios: readonly ScenarioResult[]): string[] {
   return [
-    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | InnoDB disk reads/req | service RSS / peak so far / V8 heap used / heap total, MB |',
+    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | InnoDB disk reads/req | service RSS: max during / at the end / peak so far; V8 heap used / total at the end, MB |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...scenarios.map(
       (r) =>
-        `| ${r.name} | ${r.description}${r.overallRate ? ` (open loop, ${num(r.overallRate)} req/s offered)` : ''} | ${num(r.rps)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${pct(hitShare(r.cache))} | ${r.diskReadsPerRequest ?? '–'} | ${r.serviceMemory ? `${r.serviceMemory.rssMb} / ${r.serviceMemory.peakRssMb} / ${r.serviceMemory.heapUsedMb} / ${r.serviceMemory.heapTotalMb}` : '–'} |`,
+        `| ${r.name} | ${r.description}${r.overallRate ? ` (open loop, ${num(r.overallRate)} req/s offered)` : ''} | ${num(r.rps)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${pct(hitShare(r.cache))} | ${r.diskReadsPerRequest ?? '–'} | ${r.serviceMemory ? `${r.serviceMemory.maxRssDuringMb} / ${r.serviceMemory.rssMb} / ${r.serviceMemory.peakRssMb}; ${r.serviceMemory.heapUsedMb} / ${r.serviceMemory.heapTotalMb}` : '–'} |`,
     ),
   ];
 }

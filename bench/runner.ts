@@ -5,7 +5,7 @@ import { collectDeepCursors } from './cursors';
 import { runLoad } from './load';
 import { matchedCost } from './matched';
 import { measure, MeasureContext, MeasureSpec, ScenarioResult, Target } from './measure';
-import type { Child } from './processes';
+import { Child, memoryOf } from './processes';
 import {
   byIdPaths,
   deepPaths,
@@ -222,7 +222,10 @@ export async function runScenarios(
           `deep: ${cursors.paths.length} cursors, pages ${cursors.fromPage}–${cursors.toPage}, in ${(cursors.elapsedMs / 1000).toFixed(1)} s`,
         );
         await stores.flushPrefix();
-        const note = `${cursors.paths.length.toLocaleString('en-US')} distinct cursors for pages ${cursors.fromPage}–${cursors.toPage} of 20 rows`;
+        const mem = memoryOf(service.process.pid as number);
+        const note =
+          `${cursors.paths.length.toLocaleString('en-US')} distinct cursors for pages ${cursors.fromPage}–${cursors.toPage} of 20 rows ` +
+          `(collected in ${(cursors.elapsedMs / 1000).toFixed(1)} s; service RSS then ${Math.round(mem.rssMb)} MB, peak so far ${Math.round(mem.peakRssMb)} MB)`;
         results.push(
           await measure(ctx, {
             name,

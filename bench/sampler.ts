@@ -16,6 +16,16 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/** Resident memory of a process in MB, or NaN. */
+export function rssMbOf(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * Reads every process's CPU time, Redis' command counters and MySQL's statement counters
  * at the end of each window while a load runs, together with the responses completed so
@@ -61,6 +71,14 @@ export class Sampler {
     for (const [role, pid] of Object.entries(this.pids)) {
       cpuMs[role] = pid === null ? NaN : cpuMsOf(pid);
     }
-    this.samples.push({ atMs: Date.now(), completed: this.completed(), cpuMs, redis, sql });
+    const app = this.pids.app;
+    this.samples.push({
+      atMs: Date.now(),
+      completed: this.completed(),
+      cpuMs,
+      redis,
+      sql,
+      appRssMb: app ? rssMbOf(app) : NaN,
+    });
   }
 }
