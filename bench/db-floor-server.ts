@@ -27,6 +27,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 const iso = (value: string): string => `${value.slice(0, 10)}T${value.slice(11)}Z`;
 
+/** The wire shape of a row (named, like the functions below, for the CPU profile). */
 function toWire(row: Row): Record<string, unknown> {
   return {
     id: Number(row.id),
@@ -56,7 +57,7 @@ function main(): Promise<string> {
     enableKeepAlive: true,
   });
   const prepared = env.BENCH_PREPARED === 'true';
-  const query = (sql: string, value: string | number): Promise<Row[]> =>
+  const runStatement = (sql: string, value: string | number): Promise<Row[]> =>
     new Promise((resolve, reject) => {
       const done = (error: Error | null, rows: Row[]): void =>
         error ? reject(error) : resolve(rows);
@@ -66,33 +67,35 @@ function main(): Promise<string> {
         pool.query<Row[]>({ sql, values: [value], dateStrings: true }, done);
       }
     });
-  const cursor = (queryText: string, key: string, id: string): string => {
+  const signCursor = (queryText: string, key: string, id: string): string => {
     const q = createHash('sha256').update(queryText).digest('base64url').slice(0, 22);
     const body = Buffer.from(JSON.stringify({ v: 1, q, k: key, i: id })).toString('base64url');
     return `${body}.${createHmac('sha256', signingKey).update(body).digest('base64url')}`;
   };
 
   const app = Fastify({ logger: false });
-  app.get<{ Querystring: { min_price?: string } }>('/products', async (request, reply) => {
-    const rows = await query(missSql, request.query.min_price ?? '0.00');
+  const renderPage = (rows: Row[], url: string): string => {
     const hasMore = rows.length > PAGE_LIMIT;
     const page = hasMore ? rows.slice(0, PAGE_LIMIT) : rows;
     const last = page[page.length - 1];
-    const next =
-      hasMore && last ? cursor(request.url, iso(last.created_at), String(last.id)) : null;
-    return reply.type(JSON_TYPE).send(
-      JSON.stringify({
-        data: page.map(toWire),
-        page: { limit: PAGE_LIMIT, next_cursor: next, has_more: hasMore },
-      }),
-    );
+    const next = hasMore && last ? signCursor(url, iso(last.created_at), String(last.id)) : null;
+    return JSON.stringify({
+      data: page.map(toWire),
+      page: { limit: PAGE_LIMIT, next_cursor: next, has_more: hasMore },
+    });
+  };
+  const renderProduct = (row: Row): string => JSON.stringify(toWire(row));
+
+  app.get<{ Querystring: { min_price?: string } }>('/products', async (request, reply) => {
+    const rows = await runStatement(missSql, request.query.min_price ?? '0.00');
+    return reply.type(JSON_TYPE).send(renderPage(rows, request.url));
   });
   app.get<{ Params: { id: string } }>('/products/:id', async (request, reply) => {
-    const [row] = await query(byIdSql, Number(request.params.id));
+    const [row] = await runStatement(byIdSql, Number(request.params.id));
     if (!row) {
       return reply.code(404).type(JSON_TYPE).send('{"status":404}');
     }
-    return reply.type(JSON_TYPE).send(JSON.stringify(toWire(row)));
+    return reply.type(JSON_TYPE).send(renderProduct(row));
   });
   const stop = (): void => {
     void app.close().then(() => process.exit(0));

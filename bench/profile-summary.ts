@@ -22,6 +22,8 @@ export interface ProfileRow {
 }
 
 export interface ProfileSummary {
+  /** Each busy sample charged to the first phase (in PHASES order) found on its stack. */
+  readonly byPhase: ProfileRow[];
   readonly byFunction: ProfileRow[];
   readonly byPackage: ProfileRow[];
   /** Time with the function anywhere on the stack (self + callees), once per sample. */
@@ -51,6 +53,38 @@ function packageOf(url: string): string {
 }
 
 const IDLE = new Set(['(idle)', '(root)', '(program)']);
+
+/**
+ * What a request of the service spends its time on, tested in this order against the
+ * frames of each sample's stack (function name and file): the first that matches takes
+ * the sample, so a Redis write under the rate limiter counts as the rate limiter.
+ */
+const PHASES: readonly [string, RegExp][] = [
+  ['garbage collection', /^\(garbage collector\)/],
+  ['rate limiter (its Redis round trip included)', /^admit .*rate-limiter/],
+  ['cache lookup in Redis', /^lookup .*response-cache/],
+  ['cache store in Redis (SET)', /^store .*response-cache/],
+  [
+    'MySQL query (send, receive, parse rows)',
+    /^read .*products\.repository|^runStatement |^query mysql2/,
+  ],
+  ['cursor signing', /^encode .*pagination\/cursor|^signCursor /],
+  ['ETag (SHA-1 of the body)', /^strongEtag /],
+  ['write the response', /^(Reply\.send|writePayload|onSendHook|end node:_http_outgoing)/],
+  [
+    'render the page or product (map rows, JSON)',
+    /^render(Page|Product) |^rowToProductResponse |^toWire /,
+  ],
+  [
+    'in-process cache and query hashing',
+    /^getOrCompute |^hashQuery |^canonical(Query|Filters) |byte-lru/,
+  ],
+  ['metrics and request log', /prom-client|pino|^onResponseHookIterator |^onResFinished /],
+  ['Nest routing, guards, pipes, handler', /@nestjs\//],
+  ['Fastify routing and hooks', /fastify\/lib\/(route|hooks)|find-my-way|proxy-addr|ipaddr/],
+  ['HTTP parsing', /node:_http_(server|common|incoming)/],
+];
+const OTHER_PHASE = 'other (event loop, sockets, promises)';
 
 function frameName(frame: CpuProfile['nodes'][number]['callFrame']): string {
   return `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
@@ -88,6 +122,7 @@ export function summarizeProfile(
   const fn = new Map<string, number>();
   const pkg = new Map<string, number>();
   const incl = new Map<string, number>();
+  const phase = new Map<string, number>();
   let total = 0;
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
@@ -109,6 +144,9 @@ export function summarizeProfile(
     for (const name of seen) {
       incl.set(name, (incl.get(name) ?? 0) + us);
     }
+    const stack = [...seen];
+    const found = PHASES.find(([, test]) => stack.some((f) => test.test(f)))?.[0] ?? OTHER_PHASE;
+    phase.set(found, (phase.get(found) ?? 0) + us);
   }
   const rows = (m: Map<string, number>): ProfileRow[] =>
     [...m.entries()]
@@ -121,6 +159,7 @@ export function summarizeProfile(
         usPerRequest: requests > 0 ? Math.round((us / requests) * 10) / 10 : null,
       }));
   return {
+    byPhase: rows(phase),
     byFunction: rows(fn),
     byPackage: rows(pkg),
     inclusive: rows(incl),
@@ -141,6 +180,7 @@ export function formatProfile(summary: ProfileSummary): string {
     ].join('\n');
   return [
     `Busy time sampled: ${summary.totalMs} ms (idle left out).`,
+    table('phase (first match on the stack)', 'self', summary.byPhase),
     table('package / folder', 'self', summary.byPackage),
     table('function', 'self', summary.byFunction),
     table('function', 'inclusive', summary.inclusive),
