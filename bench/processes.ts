@@ -48,8 +48,17 @@ export function startNode(
   return { name, process: child, url: options.url, output: () => tail };
 }
 
-/** Polls `path` until it answers 200; fails early if the child exits. */
+/** Polls `path` until it answers 200; if it never does, stops the child and fails. */
 export async function waitForOk(child: Child, path: string): Promise<void> {
+  try {
+    await pollOk(child, path);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+async function pollOk(child: Child, path: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) {
