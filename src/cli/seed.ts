@@ -3,6 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { parseArgs } from 'node:util';
 import { databaseConfig, redisConfig } from '../config/configuration';
 import { EnvValidationError } from '../config/env.validation';
+import { BUMP_GENERATION_SCRIPT, newGenerationId } from '../common/cache/generation';
 import { GENERATION_CHANNEL, generationKey } from '../common/cache/response-cache';
 import { PRODUCTS_CACHE_NAMESPACE } from '../products/products.constants';
 import { isCatalogEmpty, seedCatalog } from '../products/seed/catalog-seeder';
@@ -34,12 +35,16 @@ async function invalidateListings(): Promise<void> {
   });
   try {
     await redis.connect();
-    // As a catalog write does (ResponseCache): bump, then announce it so instances drop
-    // their in-process pages at once.
-    const generation = await redis.incr(generationKey(PRODUCTS_CACHE_NAMESPACE));
-    await redis.publish(
+    // As a catalog write does (ResponseCache): bump and announce in one script, so
+    // instances drop their in-process pages at once.
+    await redis.eval(
+      BUMP_GENERATION_SCRIPT,
+      1,
+      generationKey(PRODUCTS_CACHE_NAMESPACE),
       `${config.keyPrefix}${GENERATION_CHANNEL}`,
-      `${generation} ${PRODUCTS_CACHE_NAMESPACE}`,
+      PRODUCTS_CACHE_NAMESPACE,
+      1,
+      newGenerationId(),
     );
   } catch (error) {
     console.warn(`seed: could not invalidate cached listings: ${(error as Error).message}`);

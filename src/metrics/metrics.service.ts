@@ -33,6 +33,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly cacheGenerationBumps = new Counter({
+    name: 'cache_generation_bumps_total',
+    help: 'Cache generation bumps by namespace and reason (write: a catalog change; reset: Redis lost or rolled back the generation)',
+    labelNames: ['namespace', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly tokenFetches = new Counter({
     name: 'oauth_token_fetches_total',
     help: 'Requests made to the OAuth token endpoint by outcome',

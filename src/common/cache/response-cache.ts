@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/c
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { redisConfig, RedisConfig } from '../../config/configuration';
+import { MetricsService } from '../../metrics/metrics.service';
 import { createRedisClient, InjectRedis } from '../redis/redis.module';
 import { ByteLru } from './byte-lru';
+import { BUMP_GENERATION_SCRIPT, LOOKUP_SCRIPT, newGenerationId } from './generation';
 import { GenerationTracker } from './generation-tracker';
 import { SingleFlight } from './single-flight';
 
@@ -33,28 +35,6 @@ export interface CacheEntryOptions {
   readonly ttlS: number;
 }
 
-/**
- * One round trip per Redis lookup: reads the namespace's generation, the entry stored
- * under it and its remaining TTL. Bumping the generation (INCR) orphans every entry of the
- * namespace at once.
- */
-const LOOKUP_SCRIPT = `
-local gen = redis.call('GET', KEYS[1]) or '0'
-local key = KEYS[2] .. gen .. ':' .. ARGV[1]
-local value = redis.call('GET', key)
-if value then
-  return { gen, value, redis.call('PTTL', key) }
-end
-return { gen, false, 0 }
-`;
-
-/** Bumps a generation and announces the new value to every instance, in one round trip. */
-const BUMP_SCRIPT = `
-local gen = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', ARGV[1], gen .. ' ' .. ARGV[2])
-return gen
-`;
-
 const TTL_JITTER = 0.1;
 const LOG_INTERVAL_MS = 10_000;
 const BUMP_RETRY_MS = 500;
@@ -76,9 +56,22 @@ const ENTRY_OVERHEAD_BYTES = 160;
 export const GENERATION_CHANNEL = 'cache:generations';
 
 type LookupReply = [string, string | null, number];
+/** Why a generation was bumped: a write, or Redis having lost or rolled it back. */
+type BumpReason = 'write' | 'reset';
 type RedisWithScripts = Redis & {
-  responseCacheLookup(genKey: string, entryPrefix: string, key: string): Promise<LookupReply>;
-  responseCacheBump(genKey: string, channel: string, namespace: string): Promise<number>;
+  responseCacheLookup(
+    genKey: string,
+    entryPrefix: string,
+    key: string,
+    freshGeneration: string,
+  ): Promise<LookupReply>;
+  responseCacheBump(
+    genKey: string,
+    channel: string,
+    namespace: string,
+    floor: number,
+    id: string,
+  ): Promise<string>;
 };
 
 export interface ResponseCacheOptions {
@@ -126,15 +119,21 @@ export class ResponseCache implements OnModuleDestroy {
   private subscriber: Redis | null = null;
   private lastLogged = 0;
   private pendingBumps = new Set<string>();
+  private readonly resetting = new Set<string>();
+  private readonly onBump?: (namespace: string, reason: BumpReason) => void;
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
     @Inject(redisConfig.KEY) private readonly redisSettings: RedisConfig,
     @Optional() @Inject(RESPONSE_CACHE_OPTIONS) options: ResponseCacheOptions | null = null,
+    @Optional() metrics: MetricsService | null = null,
   ) {
+    if (metrics !== null) {
+      this.onBump = (namespace, reason) => metrics.cacheGenerationBumps.inc({ namespace, reason });
+    }
     if (!('responseCacheLookup' in redis)) {
       redis.defineCommand('responseCacheLookup', { numberOfKeys: 2, lua: LOOKUP_SCRIPT });
-      redis.defineCommand('responseCacheBump', { numberOfKeys: 1, lua: BUMP_SCRIPT });
+      redis.defineCommand('responseCacheBump', { numberOfKeys: 1, lua: BUMP_GENERATION_SCRIPT });
     }
     // ioredis applies keyPrefix to keys, not to channels.
     this.channel = `${redisSettings.keyPrefix}${GENERATION_CHANNEL}`;
@@ -142,7 +141,7 @@ export class ResponseCache implements OnModuleDestroy {
     this.generations = new GenerationTracker((namespaces) => this.readGenerations(namespaces), {
       refreshMs: options?.refreshMs ?? GENERATION_REFRESH_MS,
       maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
-      onReset: (namespace) => this.memory.deletePrefix(`${namespace}\u0000`),
+      onReset: (namespace) => this.reset(namespace),
     });
   }
 
@@ -163,7 +162,14 @@ export class ResponseCache implements OnModuleDestroy {
     try {
       const token = this.generations.token(namespace);
       const [gen, stored, pttl] = await this.lookup(options);
-      this.generations.observe(namespace, gen, token);
+      if (!this.generations.observe(namespace, gen, token)) {
+        // A generation older than one already seen here (Redis went back, or a bump
+        // overtook the read): nothing under it is served or stored.
+        const response = await this.flight.run(`unsure:${namespace}:${key}`, () =>
+          compute().then((body) => ({ body, etag: strongEtag(body) })),
+        );
+        return { result: 'miss', layer: 'redis', response };
+      }
       if (stored !== null) {
         const newline = stored.indexOf('\n');
         const response = { etag: stored.slice(0, newline), body: stored.slice(newline + 1) };
@@ -198,15 +204,8 @@ export class ResponseCache implements OnModuleDestroy {
    * namespace and the bump is retried in the background, so that entries written before
    * the outage are not served once it is back.
    */
-  async invalidate(namespace: string): Promise<void> {
-    this.subscribe();
-    try {
-      await this.bump(namespace);
-    } catch (error) {
-      this.memory.deletePrefix(`${namespace}\u0000`);
-      this.warn('invalidate', error);
-      this.retryBump(namespace);
-    }
+  invalidate(namespace: string): Promise<void> {
+    return this.bumpOrRetry(namespace, 'write');
   }
 
   onModuleDestroy(): void {
@@ -224,13 +223,42 @@ export class ResponseCache implements OnModuleDestroy {
     return this.memory.bytes;
   }
 
-  private async bump(namespace: string): Promise<void> {
+  private async bumpOrRetry(namespace: string, reason: BumpReason): Promise<void> {
+    this.subscribe();
+    try {
+      await this.bump(namespace, reason);
+    } catch (error) {
+      this.memory.deletePrefix(`${namespace}\u0000`);
+      this.warn('invalidate', error);
+      this.retryBump(namespace, reason);
+    }
+  }
+
+  private async bump(namespace: string, reason: BumpReason): Promise<void> {
     const generation = await (this.redis as RedisWithScripts).responseCacheBump(
       generationKey(namespace),
       this.channel,
       namespace,
+      this.generations.floor(namespace),
+      newGenerationId(),
     );
-    this.generations.advance(namespace, Number(generation));
+    this.generations.advance(namespace, generation);
+    this.onBump?.(namespace, reason);
+  }
+
+  /**
+   * Redis lost or rolled back the namespace's generation: entries held here are dropped
+   * and a generation above every one seen is stored, so that pages cached before the loss
+   * can never be served again (one re-bump at a time per namespace).
+   */
+  private reset(namespace: string): void {
+    this.memory.deletePrefix(`${namespace}\u0000`);
+    if (this.resetting.has(namespace)) {
+      return;
+    }
+    this.logger.warn(`Cache generation of "${namespace}" lost or rolled back in Redis; bumping it`);
+    this.resetting.add(namespace);
+    void this.bumpOrRetry(namespace, 'reset').finally(() => this.resetting.delete(namespace));
   }
 
   /**
@@ -242,16 +270,15 @@ export class ResponseCache implements OnModuleDestroy {
     if (this.subscriber !== null) {
       return;
     }
-    const subscriber = createRedisClient(this.redisSettings, this.logger);
+    const subscriber = createRedisClient(this.redisSettings, this.logger, { offlineQueue: true });
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) {
         return;
       }
       const space = message.indexOf(' ');
-      const generation = Number(message.slice(0, space));
-      if (space > 0 && Number.isSafeInteger(generation)) {
-        this.generations.advance(message.slice(space + 1), generation);
+      if (space > 0) {
+        this.generations.advance(message.slice(space + 1), message.slice(0, space));
       }
     });
     subscriber.on('ready', () => void this.generations.refresh());
@@ -270,10 +297,12 @@ export class ResponseCache implements OnModuleDestroy {
     if (this.redis.status !== 'ready') {
       return Promise.reject(new Error(`Redis is ${this.redis.status}`));
     }
+    const fresh = `${this.generations.floor(options.namespace)}.${newGenerationId()}`;
     return (this.redis as RedisWithScripts).responseCacheLookup(
       generationKey(options.namespace),
       entryPrefix(options.namespace),
       options.key,
+      fresh,
     );
   }
 
@@ -303,27 +332,26 @@ export class ResponseCache implements OnModuleDestroy {
     ttlMs: number,
   ): void {
     const { namespace, key } = options;
-    const gen = Number(generation);
-    if (this.generations.current(namespace) !== gen) {
+    if (this.generations.current(namespace) !== generation) {
       return;
     }
-    const name = memoryKey(namespace, gen, key);
+    const name = memoryKey(namespace, generation, key);
     const bytes =
       Buffer.byteLength(entry.body) + entry.etag.length + name.length + ENTRY_OVERHEAD_BYTES;
     this.memory.set(name, entry, bytes, Date.now() + ttlMs);
   }
 
-  private retryBump(namespace: string, attempt = 1): void {
+  private retryBump(namespace: string, reason: BumpReason, attempt = 1): void {
     if (attempt === 1 && this.pendingBumps.has(namespace)) {
       return;
     }
     this.pendingBumps.add(namespace);
     const timer = setTimeout(() => {
-      this.bump(namespace).then(
+      this.bump(namespace, reason).then(
         () => this.pendingBumps.delete(namespace),
         () => {
           if (attempt < BUMP_RETRY_ATTEMPTS) {
-            this.retryBump(namespace, attempt + 1);
+            this.retryBump(namespace, reason, attempt + 1);
           } else {
             this.pendingBumps.delete(namespace);
           }
@@ -349,7 +377,7 @@ function jitteredTtlMs(ttlS: number): number {
   return Math.max(1, Math.round(ttlS * 1000 * jitter));
 }
 
-function memoryKey(namespace: string, generation: number, key: string): string {
+function memoryKey(namespace: string, generation: string, key: string): string {
   return `${namespace}\u0000${generation}\u0000${key}`;
 }
 
