@@ -115,15 +115,18 @@ export function configureApp(app: NestFastifyApplication): void {
   const routeMethods = app.get(RouteMethods);
   fastify.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
 
+  // In flight until the response is closed: sent, or abandoned by a client that hung up
+  // (Fastify runs onRequestAbort for those, never onResponse).
+  const requestClosed = (): void => lifecycle.requestFinished();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     lifecycle.requestStarted();
+    reply.raw.once('close', requestClosed);
     done();
   });
   // After routing, before the body is parsed: early 400/413/415/404 answers are counted.
   app.get(RateLimiter).register(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
-    lifecycle.requestFinished();
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
       { method: request.method, route, status_code: String(reply.statusCode) },
@@ -170,7 +173,9 @@ export function configureApp(app: NestFastifyApplication): void {
  * SIGTERM semantics: readiness turns 503 at once, requests in flight finish (bounded by
  * SHUTDOWN_TIMEOUT_MS), then Nest closes the HTTP server and, after it, the pools.
  * The drain happens before `app.close()` so that no module tears anything down while a
- * request still needs it.
+ * request still needs it. Once it is over, every connection left is closed: idle
+ * keep-alive ones, those of clients that hung up (their handlers may still be running),
+ * and those of requests the drain gave up on, so closing the server waits for none of them.
  */
 export async function shutdownGracefully(
   app: NestFastifyApplication,
@@ -179,5 +184,6 @@ export async function shutdownGracefully(
   const lifecycle = app.get(LifecycleService);
   lifecycle.beginShutdown(reason);
   await lifecycle.drain();
+  app.getHttpAdapter().getInstance().server.closeAllConnections();
   await app.close();
 }
