@@ -89,11 +89,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly databaseUnavailable = new Counter({
+    name: 'database_unavailable_total',
+    help: 'Waits for the database that failed: connect errors, pool-acquire and query timeouts (by error code)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
   setCircuitState(partner: string, state: CircuitStateValue): void {
     this.circuitState.set({ partner }, CIRCUIT_STATE_CODE[state]);
+  }
+
+  /** Called by the database driver on every connection hand-out and failed wait. */
+  recordDatabase(event: 'available' | 'unavailable', reason = 'unknown'): void {
+    if (event === 'unavailable') {
+      this.databaseUnavailable.inc({ reason });
+    }
   }
 }

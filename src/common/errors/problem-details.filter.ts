@@ -8,11 +8,17 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  DATABASE_RETRY_AFTER_S,
+  isDatabaseUnavailable,
+  unavailableReason,
+} from '../database/database-errors';
 import { RouteMethods } from '../http/route-methods';
 import { AppError } from './app.error';
 import { PROBLEMS, ProblemCode, problemTypeUri } from './error-catalogue';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const UNAVAILABLE_LOG_INTERVAL_MS = 10_000;
 
 export interface ProblemBody {
   type: string;
@@ -70,6 +76,16 @@ export function toProblem(exception: unknown): MappedProblem {
       extensions: {},
     };
   }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      code: 'SERVICE_UNAVAILABLE',
+      status: PROBLEMS.SERVICE_UNAVAILABLE.status,
+      title: PROBLEMS.SERVICE_UNAVAILABLE.title,
+      detail: 'The database is unavailable; retry later',
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) },
+      extensions: {},
+    };
+  }
   return {
     code: 'INTERNAL',
     status: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -116,6 +132,7 @@ export function problemBody(
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
+  private lastUnavailableLog = 0;
 
   constructor(private readonly routes: RouteMethods) {}
 
@@ -126,7 +143,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const path = (request.url ?? '/').split('?')[0];
     const problem = this.methodNotAllowed(exception, request, path) ?? toProblem(exception);
 
-    if (problem.status >= 500 && !(exception instanceof AppError)) {
+    if (problem.status === 503 && isDatabaseUnavailable(exception)) {
+      this.warnUnavailable(exception);
+    } else if (problem.status >= 500 && !(exception instanceof AppError)) {
       this.logger.error(
         { err: exception, request_id: request.id, url: request.url },
         'Unhandled error',
@@ -140,6 +159,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       .headers(problem.headers)
       .type(PROBLEM_CONTENT_TYPE)
       .send(problemBody(problem, path, String(request.id)));
+  }
+
+  /** One line per outage, not one per request: at most every 10 s. */
+  private warnUnavailable(exception: unknown): void {
+    const now = Date.now();
+    if (now - this.lastUnavailableLog >= UNAVAILABLE_LOG_INTERVAL_MS) {
+      this.lastUnavailableLog = now;
+      this.logger.warn(
+        `Database unavailable (${unavailableReason(exception)}); answering 503 with Retry-After`,
+      );
+    }
   }
 
   /** An unrouted request for a path that exists with other methods: 405 with `Allow`. */
