@@ -121,6 +121,15 @@ export class WebhookEventsRepository {
     );
   }
 
+  /** Extends the lease of `owner` while it still holds the event. */
+  async renewLease(eventId: string, owner: string, leaseS: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_events SET locked_until = NOW(3) + INTERVAL ? SECOND
+        WHERE event_id = ? AND lease_owner = ? AND status = ?`,
+      [leaseS, eventId, owner, WebhookEventStatus.Processing],
+    );
+  }
+
   /** Records a failed attempt, unless another delivery has taken the event over meanwhile. */
   async markFailed(eventId: string, owner: string, error: string): Promise<void> {
     await this.dataSource.query(

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { isDatabaseUnavailable } from '../common/database/database-errors';
+import { keepLeaseAlive } from '../common/database/lease-heartbeat';
 import { AppError } from '../common/errors/app.error';
 import { InjectRedis } from '../common/redis/redis.module';
 import { webhooksConfig, WebhooksConfig } from '../config/configuration';
@@ -92,7 +94,17 @@ export class WebhooksService {
       }
       stored = taken.payload;
     }
-    return this.process(id, owner, stored === text ? payload : this.parse(stored), timestamp);
+    const stopRenewing = keepLeaseAlive(() => this.events.renewLease(id, owner, WEBHOOK_LEASE_S));
+    try {
+      return await this.process(
+        id,
+        owner,
+        stored === text ? payload : this.parse(stored),
+        timestamp,
+      );
+    } finally {
+      stopRenewing();
+    }
   }
 
   private async verify(
@@ -218,6 +230,12 @@ export class WebhooksService {
   }
 
   private async fail(eventId: string, owner: string, error: unknown): Promise<never> {
+    if (isDatabaseUnavailable(error)) {
+      // Recording the failure would wait on the same database: the lease runs out instead,
+      // and the error is answered as a 503 with Retry-After.
+      this.record('failed');
+      throw error;
+    }
     const message = error instanceof Error ? error.message : String(error);
     this.logger.error({ err: error, event_id: eventId }, 'Webhook processing failed');
     await this.events

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from '../database/database-errors';
+import { keepLeaseAlive, LEASE_S } from '../database/lease-heartbeat';
 import { AppError, ValidationProblemError } from '../errors/app.error';
 import { canonicalJson } from './canonical-json';
 
@@ -11,8 +13,11 @@ export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/;
 /** How long a stored response is replayed; also the published expiry policy. */
 export const IDEMPOTENCY_TTL_S = 24 * 60 * 60;
-/** How long a claim blocks others before a crashed holder's key can be taken over. */
-export const IDEMPOTENCY_LOCK_S = 60;
+/**
+ * How long a claim blocks others before a crashed holder's key can be taken over; renewed
+ * while the request runs (see LEASE_S for the sizing).
+ */
+export const IDEMPOTENCY_LOCK_S = LEASE_S;
 const PURGE_PROBABILITY = 0.01;
 const PURGE_BATCH = 500;
 const MAX_CLAIM_ROUNDS = 5;
@@ -204,6 +209,14 @@ export class IdempotencyService {
     claim: Claim,
     work: (manager: EntityManager) => Promise<StoredResponse>,
   ): Promise<StoredResponse> {
+    const stopRenewing = keepLeaseAlive(() =>
+      this.dataSource.query(
+        `UPDATE idempotency_keys
+            SET locked_until = NOW(3) + INTERVAL ${IDEMPOTENCY_LOCK_S} SECOND
+          WHERE id = ? AND status = 'in_progress' AND lock_token = ?`,
+        [claim.id, claim.lockToken],
+      ),
+    );
     try {
       return await this.dataSource.transaction(async (manager) => {
         const response = await work(manager);
@@ -226,15 +239,22 @@ export class IdempotencyService {
         return response;
       });
     } catch (error) {
-      await this.dataSource
-        .query(
-          `DELETE FROM idempotency_keys WHERE id = ? AND status = 'in_progress' AND lock_token = ?`,
-          [claim.id, claim.lockToken],
-        )
-        .catch((releaseError: unknown) =>
-          this.logger.warn(`Could not release an idempotency key: ${String(releaseError)}`),
-        );
+      stopRenewing();
+      // With the database away, releasing would only wait on it too: the claim's lease
+      // runs out instead, and a retry takes the key over.
+      if (!isDatabaseUnavailable(error)) {
+        await this.dataSource
+          .query(
+            `DELETE FROM idempotency_keys WHERE id = ? AND status = 'in_progress' AND lock_token = ?`,
+            [claim.id, claim.lockToken],
+          )
+          .catch((releaseError: unknown) =>
+            this.logger.warn(`Could not release an idempotency key: ${String(releaseError)}`),
+          );
+      }
       throw error;
+    } finally {
+      stopRenewing();
     }
   }
 
