@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DependencyProbe } from './dependency-probe';
 import { HealthController } from './health.controller';
 import { LifecycleService } from './lifecycle.service';
 import { RedisHealthIndicator } from './redis.health';
@@ -8,7 +9,7 @@ import { RedisHealthIndicator } from './redis.health';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [LifecycleService, RedisHealthIndicator],
+  providers: [LifecycleService, RedisHealthIndicator, DependencyProbe],
   exports: [LifecycleService],
 })
 export class HealthModule {}

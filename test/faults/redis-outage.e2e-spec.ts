@@ -117,6 +117,15 @@ describe('Faults: Redis down, restarting or frozen under load', () => {
     return ready.status === 503 && String(ready.body?.detail).includes(dependency);
   }
 
+  /** The `dependency_up` samples of an instance's /metrics, sorted. */
+  async function dependencyGauges(instance: ServiceInstance): Promise<string[]> {
+    const text = await (await fetch(`${instance.url}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('dependency_up{'))
+      .sort();
+  }
+
   /** Ms until both instances are ready again (Infinity past 15 s). */
   function readyAgain(): Promise<number[]> {
     return Promise.all(
@@ -129,6 +138,7 @@ describe('Faults: Redis down, restarting or frozen under load', () => {
   it('answers a success or a 503 problem within 2 s, and is ready within 5 s of the return', async () => {
     const readyAfter: Record<string, number[]> = {};
     const named: Record<string, boolean[]> = {};
+    const gauges: Record<string, string[]> = {};
     const load = new LoadDriver(mix, { concurrency: 12, hangMs: ANSWER_WITHIN_MS });
     try {
       await sleep(1_000);
@@ -136,8 +146,10 @@ describe('Faults: Redis down, restarting or frozen under load', () => {
       await redis.kill9();
       await sleep(1_500);
       named.killed = [await readinessNames(a, 'redis'), await readinessNames(b, 'redis')];
+      gauges.killed = await dependencyGauges(a);
       await redis.launch();
       readyAfter.restart = await readyAgain();
+      gauges.back = await dependencyGauges(a);
       await sleep(1_000);
       // Frozen: the port still accepts connections, nothing answers.
       redis.freeze();
@@ -156,6 +168,10 @@ describe('Faults: Redis down, restarting or frozen under load', () => {
       violations(observations, { okStatuses: [200, 201], retryAfterOn503: true }).slice(0, 5),
     ).toEqual([]);
     expect(named).toEqual({ killed: [true, true], frozen: [true, true] });
+    expect(gauges).toEqual({
+      killed: ['dependency_up{dependency="database"} 1', 'dependency_up{dependency="redis"} 0'],
+      back: ['dependency_up{dependency="database"} 1', 'dependency_up{dependency="redis"} 1'],
+    });
     expect(Math.max(...Object.values(readyAfter).flat())).toBeLessThanOrEqual(READY_WITHIN_MS);
   });
 

@@ -81,7 +81,11 @@ describe('Faults: clients that hang up, and shutdown signals', () => {
       await pending.catch(() => undefined);
     });
     await Promise.all(aborted);
-    // The handlers are still waiting on the partner; their clients are gone.
+    // The handlers are still waiting on the partner; their clients are gone. The only
+    // request in flight is the scrape itself.
+    await sleep(200);
+    const metrics = await (await fetch(`${instance.url}/metrics`)).text();
+    expect(metrics).toMatch(/^http_requests_in_flight 1$/m);
     const exit = await signalAndWait(instance, 'SIGTERM', 10_000);
     measured['exit after 50 hang-ups'] = exit.ms;
     expect(inFlightAtShutdown(instance)).toBe(0);
