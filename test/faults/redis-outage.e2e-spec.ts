@@ -54,7 +54,10 @@ describe('Faults: Redis down, restarting or frozen under load', () => {
     await env?.cleanup();
   });
 
-  /** Listings (repeated and varied), by-id reads, idempotent creates and webhook deliveries. */
+  /**
+   * Listings (repeated and varied), by-id reads, idempotent creates, webhook deliveries and
+   * partner items (OAuth token and last good copies are kept in Redis).
+   */
   function mix(n: number): LoadRequest {
     const base = n % 2 === 0 ? a.url : b.url;
     switch (n % 6) {
@@ -86,6 +89,10 @@ describe('Faults: Redis down, restarting or frozen under load', () => {
         };
       case 3:
         return webhook(base, n);
+      case 4:
+        return n % 4 === 0
+          ? { label: 'partner item', base, path: `/external/items/${1 + (n % 20)}` }
+          : { label: 'listing (repeated)', base, path: LISTING };
       default:
         return { label: 'listing (repeated)', base, path: LISTING };
     }
