@@ -54,6 +54,12 @@ export class ManagedProcess {
       });
     });
     this.child.once('error', (error) => this.lines.push(`spawn error: ${error.message}\n`));
+    // A child a test forgot to stop must not keep the test runner alive (it would wait on
+    // the child's pipes forever); the exit hook above kills it when the runner exits.
+    this.child.unref();
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      (stream as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
+    }
   }
 
   get pid(): number | undefined {
