@@ -15,6 +15,7 @@ describe('Faults: clients that hang up, and shutdown signals', () => {
   let world: FaultsWorld;
   let env: TestEnv;
   const measured: Record<string, number> = {};
+  const started: ServiceInstance[] = [];
 
   beforeAll(async () => {
     world = await startWorld({ LOG_LEVEL: 'info' });
@@ -27,13 +28,17 @@ describe('Faults: clients that hang up, and shutdown signals', () => {
   });
 
   afterAll(async () => {
+    // An instance a failed assertion left running.
+    await Promise.all(started.map((instance) => instance.kill9()));
     report('shutdown timings (ms)', measured);
     await world?.sim.stop();
     await env?.cleanup();
   });
 
-  function start(extra: Record<string, string> = {}): Promise<ServiceInstance> {
-    return ServiceInstance.start({ ...env.vars, LOG_LEVEL: 'info', ...extra });
+  async function start(extra: Record<string, string> = {}): Promise<ServiceInstance> {
+    const instance = await ServiceInstance.start({ ...env.vars, LOG_LEVEL: 'info', ...extra });
+    started.push(instance);
+    return instance;
   }
 
   /** What the service logged when the shutdown began: how many requests it waits for. */
