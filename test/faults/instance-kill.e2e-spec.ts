@@ -22,8 +22,11 @@ import { ServiceInstance } from './support/service';
 
 /** The processing lease README.md documents for webhook events and Idempotency-Key claims. */
 const DOCUMENTED_LEASE_MS = 5_000;
-/** Time a retry may take on top of the lease (its own processing, polling granularity). */
-const RETRY_SLACK_MS = 3_000;
+/**
+ * Between taking the kill time and the process being gone, the victim may still renew a
+ * lease (a renewal sent just before the signal lands).
+ */
+const KILL_SLACK_MS = 500;
 const WEBHOOKS = 200;
 const CREATES = 50;
 const CATEGORY = 'killfaults';
@@ -115,7 +118,7 @@ describe('faults: an instance is killed (kill -9) mid-work', () => {
 
     // The sender retries everything on the survivor: what was done is a duplicate or a
     // replay, what was cut off is done now, at the latest once its lease ran out.
-    const giveUpMs = DOCUMENTED_LEASE_MS + RETRY_SLACK_MS + 10_000;
+    const giveUpMs = DOCUMENTED_LEASE_MS + 15_000;
     const timed = async (attempt: () => Promise<Settled>): Promise<Settled & { at: number }> => {
       const settled = await attempt();
       return { ...settled, at: Date.now() - killedAt };
@@ -135,11 +138,20 @@ describe('faults: an instance is killed (kill -9) mid-work', () => {
       ),
     ]);
     const settledAfterMs = Math.max(...[...webhooks, ...created].map((s) => s.at));
+    // A retry sent at time t that was answered 409 found the dead instance's claim still
+    // leased at some time >= t: the last such send time bounds how long it stayed in flight.
+    const blockedAfterKillMs = Math.max(
+      0,
+      ...[...webhooks, ...created].map((s) =>
+        s.lastBlockedSentAt === null ? 0 : s.lastBlockedSentAt - killedAt,
+      ),
+    );
     const maxRetryAfterS = Math.max(...[...webhooks, ...created].map((s) => s.maxRetryAfterS));
     report('kill -9 mid-work', {
       inFlightAtKill,
       answeredOkBeforeKill: answeredOk,
       retriesThatWaited: [...webhooks, ...created].filter((s) => s.attempts > 1).length,
+      lastBlockedAfterKillMs: blockedAfterKillMs,
       lastSettledAfterKillMs: settledAfterMs,
       maxRetryAfterS,
     });
@@ -178,7 +190,7 @@ describe('faults: an instance is killed (kill -9) mid-work', () => {
 
     // Nothing stayed in flight longer than the lease.
     expect(maxRetryAfterS * 1000).toBeLessThanOrEqual(DOCUMENTED_LEASE_MS);
-    expect(settledAfterMs).toBeLessThanOrEqual(DOCUMENTED_LEASE_MS + RETRY_SLACK_MS);
+    expect(blockedAfterKillMs).toBeLessThanOrEqual(DOCUMENTED_LEASE_MS + KILL_SLACK_MS);
     // The survivor serves what the victim wrote.
     expect(
       (await api(survivor.url, `/products?category=${CATEGORY}-new&limit=100`)).body.data,

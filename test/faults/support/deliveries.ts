@@ -64,6 +64,8 @@ export interface Settled {
   readonly attempts: number;
   /** Largest Retry-After (s) of a 409 on the way. */
   readonly maxRetryAfterS: number;
+  /** When (Date.now()) the last attempt answered 409 was sent; null if none was. */
+  readonly lastBlockedSentAt: number | null;
 }
 
 /**
@@ -78,9 +80,11 @@ export async function retryUntilSettled(
   const deadline = Date.now() + giveUpMs;
   let attempts = 0;
   let maxRetryAfterS = 0;
+  let lastBlockedSentAt: number | null = null;
   let last = 'nothing';
   while (Date.now() < deadline) {
     attempts += 1;
+    const sentAt = Date.now();
     let answer: Answer | null = null;
     try {
       answer = await attempt();
@@ -88,11 +92,14 @@ export async function retryUntilSettled(
       last = String(error);
     }
     if (answer && answer.status >= 200 && answer.status < 300) {
-      return { answer, attempts, maxRetryAfterS };
+      return { answer, attempts, maxRetryAfterS, lastBlockedSentAt };
     }
     let waitMs = 250;
     if (answer) {
       last = `${answer.status} ${answer.text.slice(0, 200)}`;
+      if (answer.status === 409) {
+        lastBlockedSentAt = sentAt;
+      }
       if (answer.status === 409 || answer.status === 503) {
         const retryAfterS = Number(answer.headers.get('retry-after') ?? '1');
         maxRetryAfterS = Math.max(maxRetryAfterS, retryAfterS);
