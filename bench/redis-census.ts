@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { generationKey } from '../src/common/cache/response-cache';
+import { generationKey } from '../src/products/listing-cache/cache-layout';
 import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';
 
 /**

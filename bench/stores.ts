@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
+import { BUMP_GENERATION_SCRIPT, newGenerationId } from '../src/products/listing-cache/generation';
 import { GENERATION_CHANNEL, generationKey } from '../src/products/listing-cache/cache-layout';
 import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
@@ -244,10 +245,14 @@ export class Stores implements CounterSource {
         deleted += await this.redis.unlink(...keys);
       }
     } while (cursor !== '0');
-    const bumped = await this.redis.incr(generation);
-    await this.redis.publish(
+    await this.redis.eval(
+      BUMP_GENERATION_SCRIPT,
+      1,
+      generation,
       `${this.options.redisPrefix}${GENERATION_CHANNEL}`,
-      `${bumped} ${PRODUCTS_CACHE_NAMESPACE}`,
+      PRODUCTS_CACHE_NAMESPACE,
+      1,
+      newGenerationId(),
     );
     return deleted;
   }
