@@ -21,7 +21,13 @@ module.exports = {
   // A global option: Jest ignores it inside `projects`.
   testTimeout: 60000,
   projects: [
-    { ...shared, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    {
+      ...shared,
+      displayName: 'unit',
+      rootDir: '.',
+      roots: ['<rootDir>/src', '<rootDir>/bench'],
+      testRegex: '.*\\.spec\\.ts$',
+    },
     {
       ...shared,
       displayName: 'e2e',

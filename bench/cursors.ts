@@ -1,3 +1,4 @@
+import type { ClientAddresses } from './clients';
 import { cents, OPEN_BOUND_CENTS, SORT_ORDERS } from './scenarios';
 
 const DESCENT_LIMIT = 100;
@@ -7,8 +8,8 @@ interface Page {
   readonly page: { readonly next_cursor: string | null };
 }
 
-async function fetchPage(baseUrl: string, path: string): Promise<Page> {
-  const res = await fetch(`${baseUrl}${path}`);
+async function fetchPage(clients: ClientAddresses, baseUrl: string, path: string): Promise<Page> {
+  const res = await clients.fetch(`${baseUrl}${path}`);
   if (!res.ok) {
     throw new Error(`GET ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   }
@@ -22,6 +23,7 @@ function listingPath(sort: string, order: string, limit: number, cursor: string 
 
 /** Cursor of the page that starts after `rows` rows, reached 100 rows per request. */
 async function descend(
+  clients: ClientAddresses,
   baseUrl: string,
   sort: string,
   order: string,
@@ -29,7 +31,11 @@ async function descend(
 ): Promise<string> {
   let cursor: string | null = null;
   for (let done = 0; done < rows; done += DESCENT_LIMIT) {
-    const page: Page = await fetchPage(baseUrl, listingPath(sort, order, DESCENT_LIMIT, cursor));
+    const page: Page = await fetchPage(
+      clients,
+      baseUrl,
+      listingPath(sort, order, DESCENT_LIMIT, cursor),
+    );
     cursor = page.page.next_cursor;
     if (cursor === null) {
       throw new Error(`the ${sort} ${order} listing ends before row ${rows}`);
@@ -58,18 +64,24 @@ export async function collectDeepCursors(
   baseUrl: string,
   centerPage: number,
   wanted: number,
+  clients: ClientAddresses,
 ): Promise<DeepCursors> {
   const started = Date.now();
   const perPair = Math.max(1, Math.ceil(wanted / SORT_ORDERS.length));
-  const half = Math.min(Math.floor(perPair / 2), centerPage - 1);
-  const startRows = Math.floor(((centerPage - half) * PAGE_LIMIT) / DESCENT_LIMIT) * DESCENT_LIMIT;
+  // Centred on centerPage, but never starting above half its depth: a fast machine asks
+  // for more pages than fit below it, and those come after it instead.
+  const half = Math.min(Math.floor(perPair / 2), Math.floor(centerPage / 2));
+  const startRows = Math.max(
+    DESCENT_LIMIT,
+    Math.floor(((centerPage - half) * PAGE_LIMIT) / DESCENT_LIMIT) * DESCENT_LIMIT,
+  );
   const walks = SORT_ORDERS.map(async ([sort, order]) => {
     const paths: string[] = [];
-    let cursor: string | null = await descend(baseUrl, sort, order, startRows);
+    let cursor: string | null = await descend(clients, baseUrl, sort, order, startRows);
     while (cursor !== null && paths.length < perPair) {
       const path = listingPath(sort, order, PAGE_LIMIT, cursor);
       paths.push(path);
-      cursor = (await fetchPage(baseUrl, path)).page.next_cursor;
+      cursor = (await fetchPage(clients, baseUrl, path)).page.next_cursor;
     }
     return paths;
   });

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { ClientAddresses } from './clients';
 
 /** What one scenario sends: a fixed path, or a new path for every request. */
 export interface LoadSpec {
@@ -7,6 +8,12 @@ export interface LoadSpec {
   readonly nextPath: () => string;
   readonly connections: number;
   readonly durationS: number;
+  /** Each request as the next of these clients (X-Forwarded-For). */
+  readonly clients?: ClientAddresses;
+  /** Told of every response's status and headers (makes autocannon keep the body). */
+  readonly onHeaders?: (status: number, headers: Record<string, string>) => void;
+  /** Counts completed responses while the load runs (read by the sampler). */
+  readonly progress?: { completed: number };
 }
 
 export interface LoadResult {
@@ -25,7 +32,7 @@ export interface LoadResult {
 const REQUEST_TIMEOUT_S = 10;
 
 /** Growable list of float latencies (autocannon's own histogram keeps whole milliseconds). */
-class Samples {
+export class Samples {
   private values = new Float64Array(1 << 16);
   private length = 0;
 
@@ -62,7 +69,9 @@ const round = (value: number, digits = 2): number =>
 /** Runs one fixed-duration autocannon load and summarises it (latencies of 2xx only). */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const samples = new Samples();
-  let completed = 0;
+  const progress = spec.progress ?? { completed: 0 };
+  progress.completed = 0;
+  const { clients, onHeaders } = spec;
   const instance = autocannon({
     url: spec.url,
     title: spec.name,
@@ -74,13 +83,26 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         method: 'GET',
         setupRequest: (request) => {
           request.path = spec.nextPath();
+          if (clients) {
+            request.headers = { 'x-forwarded-for': clients.next() };
+          }
           return request;
         },
+        ...(onHeaders
+          ? {
+              onResponse: (
+                status: number,
+                _body: string,
+                _c: unknown,
+                headers: Record<string, string>,
+              ) => onHeaders(status, headers),
+            }
+          : {}),
       },
     ],
   });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, ms: number) => {
-    completed += 1;
+    progress.completed += 1;
     if (statusCode >= 200 && statusCode < 300) {
       samples.add(ms);
     }
@@ -90,6 +112,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
   );
+  const completed = progress.completed;
   return {
     requests: completed,
     rps: round(completed / result.duration, 0),

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { BENCH_WEBHOOK_SECRET } from './webhook-sender';
 
 /** Every knob of `npm run bench`, from the environment or `--flag value` arguments. */
 export interface BenchOptions {
@@ -24,6 +25,26 @@ export interface BenchOptions {
   readonly resultsDir: string;
   /** The build of the service to run (default dist/); another folder allows A/B runs. */
   readonly dist: string;
+  /** The rate limiter as in production (default), or off for a comparison. */
+  readonly rateLimit: boolean;
+  /** Distinct client addresses the load is spread over (X-Forwarded-For). */
+  readonly clients: number;
+  /** Length of the windows per-request costs are taken over (their median is reported). */
+  readonly windowMs: number;
+  /** The churn scenario: its length, its read rate and its webhook rate (per second). */
+  readonly churnDurationS: number;
+  readonly churnReadRate: number;
+  readonly webhookRate: number;
+  /** Arrival rate of the open-loop scenario; null = half the miss scenario's req/s. */
+  readonly openLoopRate: number | null;
+  /**
+   * A second build (or the same with `compareEnv`) run beside the service: it joins the
+   * matched-rate phases, so a change is measured against the current code on the same
+   * machine at the same moment. null = none.
+   */
+  readonly compare: string | null;
+  /** Environment overrides for the compared instance only. */
+  readonly compareEnv: Record<string, string>;
 }
 
 const FLAGS: Record<string, string> = {
@@ -35,21 +56,36 @@ const FLAGS: Record<string, string> = {
   '--deep-page': 'BENCH_DEEP_PAGE',
   '--profile': 'BENCH_PROFILE',
   '--dist': 'BENCH_DIST',
+  '--clients': 'BENCH_CLIENTS',
+  '--window-ms': 'BENCH_WINDOW_MS',
+  '--churn-duration': 'BENCH_CHURN_DURATION_S',
+  '--churn-rate': 'BENCH_CHURN_READ_RATE',
+  '--webhook-rate': 'BENCH_WEBHOOK_RATE',
+  '--open-rate': 'BENCH_OPEN_LOOP_RATE',
+  '--compare': 'BENCH_COMPARE',
+  '--compare-env': 'BENCH_COMPARE_ENV',
+};
+
+/** Flags without a value. */
+const SWITCHES: Record<string, [string, string]> = {
+  '--reseed': ['BENCH_RESEED', 'true'],
+  '--no-rate-limit': ['BENCH_RATE_LIMIT', 'false'],
 };
 
 function parseArgs(argv: readonly string[]): Record<string, string> {
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
-    if (arg === '--reseed') {
-      values.BENCH_RESEED = 'true';
+    const switched = SWITCHES[arg];
+    if (switched) {
+      values[switched[0]] = switched[1];
       continue;
     }
     const [flag, inline] = arg.split('=', 2);
     const name = FLAGS[flag];
     if (!name) {
       throw new Error(
-        `unknown argument ${arg} (known: ${Object.keys(FLAGS).join(', ')}, --reseed)`,
+        `unknown argument ${arg} (known: ${[...Object.keys(FLAGS), ...Object.keys(SWITCHES)].join(', ')})`,
       );
     }
     const value = inline ?? argv[(i += 1)];
@@ -57,6 +93,22 @@ function parseArgs(argv: readonly string[]): Record<string, string> {
       throw new Error(`${flag} needs a value`);
     }
     values[name] = value;
+  }
+  return values;
+}
+
+/** `KEY=VALUE,KEY2=VALUE2` → a record (values may not contain commas). */
+export function parseEnvList(raw: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) {
+      throw new Error(`--compare-env wants KEY=VALUE items, got ${item}`);
+    }
+    values[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return values;
 }
@@ -96,6 +148,20 @@ export function loadOptions(argv = process.argv.slice(2)): BenchOptions {
     profile: env.BENCH_PROFILE || null,
     resultsDir: join(root, 'bench', 'results'),
     dist: resolve(root, env.BENCH_DIST || 'dist'),
+    rateLimit: env.BENCH_RATE_LIMIT !== 'false' && env.BENCH_RATE_LIMIT !== '0',
+    clients: positiveInt('BENCH_CLIENTS', env.BENCH_CLIENTS, 4096),
+    windowMs: positiveInt('BENCH_WINDOW_MS', env.BENCH_WINDOW_MS, 1000),
+    churnDurationS: positiveInt('BENCH_CHURN_DURATION_S', env.BENCH_CHURN_DURATION_S, 30),
+    churnReadRate: positiveInt('BENCH_CHURN_READ_RATE', env.BENCH_CHURN_READ_RATE, 400),
+    webhookRate: positiveInt('BENCH_WEBHOOK_RATE', env.BENCH_WEBHOOK_RATE, 40),
+    openLoopRate: env.BENCH_OPEN_LOOP_RATE
+      ? positiveInt('BENCH_OPEN_LOOP_RATE', env.BENCH_OPEN_LOOP_RATE, 1)
+      : null,
+    compare:
+      env.BENCH_COMPARE || env.BENCH_COMPARE_ENV
+        ? resolve(root, env.BENCH_COMPARE || env.BENCH_DIST || 'dist')
+        : null,
+    compareEnv: parseEnvList(env.BENCH_COMPARE_ENV ?? ''),
   };
 }
 
@@ -116,8 +182,11 @@ export function serviceEnv(options: BenchOptions, port: number): Record<string, 
     REDIS_KEY_PREFIX: options.redisPrefix,
     CURSOR_SIGNING_KEY: 'bench-cursor-signing-key-not-secret',
     OAUTH_CLIENT_SECRET: 'bench-oauth-client-secret-not-used',
-    // Throttling off, as the benchmark measures the catalog, not the limiter.
-    RATE_LIMIT_ENABLED: 'false',
+    // The limiter as in production (its default budgets), unless --no-rate-limit. The
+    // load comes through 127.0.0.1 as from a load balancer, one X-Forwarded-For per shopper.
+    RATE_LIMIT_ENABLED: String(options.rateLimit),
+    TRUSTED_PROXIES: '127.0.0.1',
+    WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
     NODE_PATH: join(options.root, 'node_modules'),
   };
 }

@@ -48,8 +48,17 @@ export function startNode(
   return { name, process: child, url: options.url, output: () => tail };
 }
 
-/** Polls `path` until it answers 200; fails early if the child exits. */
+/** Polls `path` until it answers 200; if it never does, stops the child and fails. */
 export async function waitForOk(child: Child, path: string): Promise<void> {
+  try {
+    await pollOk(child, path);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+async function pollOk(child: Child, path: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) {
@@ -76,7 +85,10 @@ export async function stopChild(child: Child | null): Promise<void> {
   }
   const exited = once(child.process, 'exit');
   child.process.kill('SIGTERM');
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  const timer = setTimeout(() => {
+    process.stderr.write(`[bench] ${child.name} did not stop in time: SIGKILL\n`);
+    child.process.kill('SIGKILL');
+  }, STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
 }
@@ -89,16 +101,6 @@ export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
     return match ? Number(match[1]) : NaN;
   };
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
-}
-
-const CLOCK_TICKS_PER_S = 100;
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
-export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / CLOCK_TICKS_PER_S;
 }
 
 /** Runs a node script to completion, returning its exit code, output and wall time. */

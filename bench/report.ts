@@ -1,9 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import type { LoadResult } from './load';
+import type { Capture } from './capture';
+import type { ChurnResult } from './churn';
 import type { MachineInfo } from './machine';
-import { SCENARIO_DESCRIPTIONS, ScenarioName } from './scenarios';
+import type { ScenarioResult } from './measure';
+import { churnMarkdown } from './report-churn';
+import type { TargetCheck } from './targets';
 
 export interface SeedingResult {
   readonly rows: number;
@@ -31,32 +34,22 @@ export interface CacheShare {
   readonly errors: number;
 }
 
-export interface ScenarioResult extends LoadResult {
-  readonly name: ScenarioName;
-  readonly description: string;
-  readonly cache: CacheShare | null;
-  /** CPU time (user + system) of the serving process per request, in µs. */
-  readonly cpuUsPerRequest: number | null;
-  /**
-   * CPU time of the database server process per request, in µs, when it runs on this
-   * machine (its /proc entry is readable); it includes any other clients of that server.
-   */
-  readonly dbCpuUsPerRequest?: number | null;
-  /** InnoDB buffer pool misses (pages read from disk) per request, server-wide. */
-  readonly diskReadsPerRequest: number | null;
-  readonly notes: string[];
-}
-
-export interface TargetCheck {
-  readonly target: string;
-  readonly measured: string;
-  readonly pass: boolean | null;
-}
-
 export interface BenchReport {
   readonly at: string;
   readonly machine: MachineInfo;
-  readonly settings: { durationS: number; connections: number; products: number; dbName: string };
+  readonly settings: {
+    readonly durationS: number;
+    readonly connections: number;
+    readonly products: number;
+    readonly dbName: string;
+    readonly rateLimit: boolean;
+    readonly clients: number;
+    readonly windowMs: number;
+    /** The build compared in the matched-rate phases, and its environment overrides. */
+    readonly compare?: { readonly dist: string; readonly env: Record<string, string> } | null;
+  };
+  /** 1-minute load average when the run started and when it ended (the cores are shared). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly seeding: SeedingResult;
   /** InnoDB buffer pool against the products table (data + indexes), MiB. */
   readonly database: {
@@ -66,13 +59,18 @@ export interface BenchReport {
     readonly bufferPoolGrownFromMb?: number | null;
   };
   readonly scenarios: ScenarioResult[];
+  readonly churn: ChurnResult | null;
+  readonly capture: Capture | null;
+  /** The service's resident memory at the end, and its peak over the whole run. */
   readonly service: { rssMb: number; peakRssMb: number };
-  readonly ratios: { hotOverFloorRps: number | null; deepOverFirstPageP95: number | null };
   readonly targets: TargetCheck[];
 }
 
 const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
-const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
+export const pct = (share: number | null): string =>
+  share === null ? '–' : `${(share * 100).toFixed(1)} %`;
+const num = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '–' : v.toLocaleString('en-US');
 
 export function hitShare(cache: CacheShare | null): number | null {
   if (!cache) {
@@ -82,78 +80,6 @@ export function hitShare(cache: CacheShare | null): number | null {
   return total === 0 ? null : cache.hits / total;
 }
 
-function find(scenarios: ScenarioResult[], name: ScenarioName): ScenarioResult | undefined {
-  return scenarios.find((s) => s.name === name);
-}
-
-export function ratios(scenarios: ScenarioResult[]): BenchReport['ratios'] {
-  const floor = find(scenarios, 'floor');
-  const hot = find(scenarios, 'hot');
-  const first = find(scenarios, 'first-page');
-  const deep = find(scenarios, 'deep');
-  return {
-    hotOverFloorRps: floor && hot ? round(hot.rps / floor.rps, 3) : null,
-    deepOverFirstPageP95: first && deep ? round(deep.latencyMs.p95 / first.latencyMs.p95, 3) : null,
-  };
-}
-
-const round = (value: number, digits: number): number =>
-  Math.round(value * 10 ** digits) / 10 ** digits;
-
-function failures(s: ScenarioResult): number {
-  return s.non2xx + s.errors + s.timeouts;
-}
-
-export function checkTargets(
-  scenarios: ScenarioResult[],
-  seeding: SeedingResult,
-  service: BenchReport['service'],
-): TargetCheck[] {
-  const r = ratios(scenarios);
-  const hot = find(scenarios, 'hot');
-  const p95Under = (name: ScenarioName, limitMs: number): TargetCheck => {
-    const s = find(scenarios, name);
-    return {
-      target: `${name} p95 ≤ ${limitMs} ms`,
-      measured: s ? `${ms(s.latencyMs.p95)} ms` : 'not run',
-      pass: s ? s.latencyMs.p95 <= limitMs && failures(s) === 0 : null,
-    };
-  };
-  const seedRate = seeding.rowsPerS ?? seeding.lastFresh?.rowsPerS ?? null;
-  return [
-    {
-      target: 'hot ≥ 0.5 × floor req/s, zero errors',
-      measured:
-        r.hotOverFloorRps === null || !hot
-          ? 'not run'
-          : `${r.hotOverFloorRps.toFixed(2)} × floor, ${failures(hot)} errors`,
-      pass:
-        r.hotOverFloorRps === null || !hot ? null : r.hotOverFloorRps >= 0.5 && failures(hot) === 0,
-    },
-    p95Under('miss', 15),
-    p95Under('filters', 15),
-    {
-      target: 'deep p95 / first-page p95 ≤ 1.2',
-      measured: r.deepOverFirstPageP95 === null ? 'not run' : r.deepOverFirstPageP95.toFixed(2),
-      pass: r.deepOverFirstPageP95 === null ? null : r.deepOverFirstPageP95 <= 1.2,
-    },
-    p95Under('by-id', 10),
-    {
-      target: 'seeding ≥ 100,000 rows/s',
-      measured:
-        seedRate === null
-          ? 'unknown'
-          : `${Math.round(seedRate).toLocaleString('en-US')} rows/s${seeding.rowsPerS === null ? ' (last fresh seed)' : ''}`,
-      pass: seedRate === null ? null : seedRate >= 100_000,
-    },
-    {
-      target: 'service RSS ≤ 250 MB after the runs',
-      measured: `${service.rssMb.toFixed(0)} MB (peak ${service.peakRssMb.toFixed(0)} MB)`,
-      pass: service.rssMb <= 250,
-    },
-  ];
-}
-
 function verdict(pass: boolean | null): string {
   if (pass === null) {
     return '–';
@@ -161,18 +87,32 @@ function verdict(pass: boolean | null): string {
   return pass ? 'PASS' : '**FAIL**';
 }
 
-export function toMarkdown(report: BenchReport): string {
+function header(report: BenchReport): string[] {
   const m = report.machine;
   const s = report.seeding;
-  const lines = [
+  const busy = Math.max(report.loadAverage.start, report.loadAverage.end) >= 0.5;
+  return [
     `Run ${report.at} on ${m.nproc} × ${m.cpuModel}, ${m.ramGb} GB RAM; Node ${m.node}, ` +
       `MariaDB ${m.mariadb}, Redis ${m.redis}. ${report.settings.connections} connections, ` +
-      `${report.settings.durationS} s per scenario, ${report.settings.products.toLocaleString('en-US')} products ` +
+      `${report.settings.durationS} s per scenario (costs: medians of ${report.settings.windowMs} ms windows), ` +
+      `${report.settings.products.toLocaleString('en-US')} products ` +
       `(${report.database.productsMb} MiB of data and indexes; InnoDB buffer pool ${report.database.bufferPoolMb} MiB` +
       (report.database.bufferPoolGrownFromMb
         ? `, grown by the bench from ${report.database.bufferPoolGrownFromMb} MiB`
         : '') +
-      ').',
+      `). Rate limiter **${report.settings.rateLimit ? 'on' : 'off'}**` +
+      (report.settings.compare
+        ? ` (compared: ${report.settings.compare.dist} ${JSON.stringify(report.settings.compare.env)})`
+        : '') +
+      (report.settings.rateLimit
+        ? ` (production budgets; load spread over ${report.settings.clients.toLocaleString('en-US')} client addresses via X-Forwarded-For)`
+        : '') +
+      '.',
+    '',
+    `Load average (1 min) ${report.loadAverage.start.toFixed(2)} at the start, ${report.loadAverage.end.toFixed(2)} at the end` +
+      (busy
+        ? ': **taken on a busy machine** (other work shared the cores, MariaDB and Redis); compare ratios within this run, not absolute numbers.'
+        : '.'),
     '',
     `Seeding: ${s.mode}` +
       (s.rowsPerS !== null
@@ -182,29 +122,155 @@ export function toMarkdown(report: BenchReport): string {
         ? ` (last fresh seed: ${Math.round(s.lastFresh.rowsPerS).toLocaleString('en-US')} rows/s, ${s.lastFresh.elapsedS.toFixed(1)} s, ${s.lastFresh.at})`
         : '') +
       '.',
+  ];
+}
+
+function latencyTable(scenarios: readonly ScenarioResult[]): string[] {
+  return [
+    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | InnoDB disk reads/req | service RSS: max during / at the end / peak so far; V8 heap used / total at the end, MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...scenarios.map(
+      (r) =>
+        `| ${r.name} | ${r.description}${r.overallRate ? ` (open loop, ${num(r.overallRate)} req/s offered)` : ''} | ${num(r.rps)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${pct(hitShare(r.cache))} | ${r.diskReadsPerRequest ?? '–'} | ${r.serviceMemory ? `${r.serviceMemory.maxRssDuringMb} / ${r.serviceMemory.rssMb} / ${r.serviceMemory.peakRssMb}; ${r.serviceMemory.heapUsedMb} / ${r.serviceMemory.heapTotalMb}` : '–'} |`,
+    ),
+  ];
+}
+
+/** A server's CPU per request, in parentheses when the total leaves it out (not used). */
+function role(c: ScenarioResult['costs'], name: string): string {
+  const v = num(c.cpuUs[name]);
+  return c.counted.includes(name) || v === '–' ? v : `(${v})`;
+}
+
+function costTable(scenarios: readonly ScenarioResult[]): string[] {
+  return [
+    '| scenario | app µs | MySQL µs | Redis µs | total µs | floor | × floor | Redis calls/req | SQL stmts/req | windows |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+    ...scenarios.map((r) => {
+      const c = r.costs;
+      return `| ${r.name} | ${num(c.cpuUs.app)} | ${role(c, 'mysql')} | ${role(c, 'redis')} | ${num(c.totalCpuUs)} | ${r.floor ?? '–'} | ${r.ratio === null ? '–' : r.ratio.toFixed(2)} | ${c.redisCalls ?? '–'} | ${c.sqlStatements ?? '–'} | ${c.windows} |`;
+    }),
+  ];
+}
+
+function matchedTable(scenarios: readonly ScenarioResult[]): string[] {
+  const rows = scenarios.filter((r) => r.matched !== null);
+  if (rows.length === 0) {
+    return [];
+  }
+  const side = (c: ScenarioResult['costs']): string =>
+    `${num(c.cpuUs.app)} | ${role(c, 'mysql')} | ${role(c, 'redis')} | ${num(c.totalCpuUs)}`;
+  return [
+    "At a matched rate: each scenario and its floor offered the same requests per second (open loop, half the scenario's closed-loop throughput), in alternating phases so both meet the same machine. The ratios in the targets come from here.",
     '',
-    '| scenario | what | req/s | p50 ms | p95 ms | p99 ms | non-2xx | errors (timeouts) | cache hits | server CPU µs/req | DB CPU µs/req | InnoDB disk reads/req |',
+    '| scenario | floor | req/s each | service: app µs | MySQL µs | Redis µs | total µs | floor: app µs | MySQL µs | Redis µs | total µs | × floor |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...report.scenarios.map((r) => {
-      const share = hitShare(r.cache);
-      return `| ${r.name} | ${r.description} | ${r.rps.toLocaleString('en-US')} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p95)} | ${ms(r.latencyMs.p99)} | ${r.non2xx} | ${r.errors} (${r.timeouts}) | ${share === null ? '–' : pct(share)} | ${r.cpuUsPerRequest ?? '–'} | ${r.dbCpuUsPerRequest ?? '–'} | ${r.diskReadsPerRequest ?? '–'} |`;
+    ...rows.map((r) => {
+      const m = r.matched as NonNullable<ScenarioResult['matched']>;
+      return `| ${r.name} | ${r.floor ?? '–'} | ${num(m.rate)} | ${side(m.service)} | ${side(m.floor)} | ${m.ratio === null ? '–' : m.ratio.toFixed(2)} |`;
     }),
     '',
-    `Service RSS after the runs: ${report.service.rssMb.toFixed(0)} MB (peak ${report.service.peakRssMb.toFixed(0)} MB).`,
+    ...compared(rows),
+  ];
+}
+
+function compared(rows: readonly ScenarioResult[]): string[] {
+  const withCandidate = rows.filter((r) => r.matched?.candidate);
+  if (withCandidate.length === 0) {
+    return [];
+  }
+  return [
+    'The compared instance (`--compare`), in the same phases:',
+    '',
+    '| scenario | service total µs | compared: app µs | MySQL µs | Redis µs | total µs | × floor | compared ÷ service |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...withCandidate.map((r) => {
+      const m = r.matched as NonNullable<ScenarioResult['matched']>;
+      const c = m.candidate as NonNullable<typeof m.candidate>;
+      const change =
+        c.totalCpuUs !== null && m.service.totalCpuUs
+          ? (c.totalCpuUs / m.service.totalCpuUs).toFixed(2)
+          : '–';
+      return `| ${r.name} | ${num(m.service.totalCpuUs)} | ${num(c.cpuUs.app)} | ${role(c, 'mysql')} | ${role(c, 'redis')} | ${num(c.totalCpuUs)} | ${m.candidateRatio?.toFixed(2) ?? '–'} | ${change} |`;
+    }),
+    '',
+  ];
+}
+
+function breakdown(scenarios: readonly ScenarioResult[]): string[] {
+  const line = (by: Record<string, number>): string =>
+    Object.entries(by)
+      .filter(([, n]) => n >= 0.01)
+      .slice(0, 8)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(', ') || '–';
+  return [
+    '| scenario | Redis calls/req by command (whole run) | SQL statements/req by counter (whole run) |',
+    '|---|---|---|',
+    ...scenarios.map(
+      (r) => `| ${r.name} | ${line(r.costs.redisByCommand)} | ${line(r.costs.sqlByCounter)} |`,
+    ),
+  ];
+}
+
+function anatomy(capture: Capture): string[] {
+  return [
+    '| request | Redis commands, in order | SQL statements, in order |',
+    '|---|---|---|',
+    ...Object.entries(capture.anatomy).map(
+      ([name, a]) =>
+        `| ${name} (\`${a.path}\`, ${a.status}) | ${a.redis.map((c) => `\`${c}\``).join(' → ') || '–'} | ${a.sql.map((c) => `\`${c.replace(/\|/g, '\\|')}\``).join(' → ') || '–'} |`,
+    ),
+  ];
+}
+
+export function toMarkdown(report: BenchReport): string {
+  const lines = [
+    ...header(report),
+    '',
+    '### Latency',
+    '',
+    ...latencyTable(report.scenarios),
+    '',
+    '### CPU per request',
+    '',
+    'CPU time (user + system, `/proc/<pid>/stat`) per response of the serving process (`app`: the service, or the floor for the floor rows), the MariaDB server and the Redis server; medians over the windows of the scenario. MariaDB and Redis are shared servers: their columns include whatever else ran on them, and a server that gets less than half a command or statement per request is left out of the total (its value in parentheses). Redis calls count the commands a script runs as well as the script itself; both counts are server-wide deltas.',
+    '',
+    ...matchedTable(report.scenarios),
+    'In the closed-loop runs above (each at its own throughput; `× floor` from the matched rate where there is one):',
+    '',
+    ...costTable(report.scenarios),
+    '',
+    ...breakdown(report.scenarios),
+    '',
+  ];
+  if (report.capture) {
+    lines.push(
+      '### What one request sends',
+      '',
+      `Captured through recording proxies in front of MySQL and Redis, one request at a time (the most common sequence of five); keys without the bench prefix, hashes as \`…\`. Reads are sent ${report.capture.prepared ? 'as prepared statements (binary protocol)' : 'as text (the values inlined by mysql2)'}; the database floor sends them the same way.`,
+      '',
+      ...anatomy(report.capture),
+      '',
+    );
+  }
+  if (report.churn) {
+    lines.push(...churnMarkdown(report.churn), '');
+  }
+  lines.push(
+    `Service RSS at the end: ${report.service.rssMb} MB; peak during the run: ${report.service.peakRssMb} MB.`,
+    '',
+    '### Targets',
     '',
     '| target | measured | result |',
     '|---|---|---|',
     ...report.targets.map((t) => `| ${t.target} | ${t.measured} | ${verdict(t.pass)} |`),
-  ];
+  );
   const notes = report.scenarios.flatMap((r) => r.notes.map((n) => `- ${r.name}: ${n}`));
   if (notes.length > 0) {
     lines.push('', ...notes);
   }
   return `${lines.join('\n')}\n`;
-}
-
-export function describe(name: ScenarioName, deepPage: number): string {
-  return SCENARIO_DESCRIPTIONS[name].replace('~N', `~${deepPage.toLocaleString('en-US')}`);
 }
 
 /** The most recent fresh seed recorded in earlier results, if any. */

@@ -1,26 +1,92 @@
 import type { CatalogFacts } from './stores';
 
-export type ScenarioName = 'floor' | 'hot' | 'first-page' | 'miss' | 'filters' | 'deep' | 'by-id';
+export type ScenarioName =
+  | 'floor'
+  | 'hot'
+  | 'db-floor'
+  | 'miss'
+  | 'open-loop'
+  | 'filters'
+  | 'by-id-floor'
+  | 'by-id'
+  | 'first-page'
+  | 'deep'
+  | 'churn';
 
 export const SCENARIO_ORDER: readonly ScenarioName[] = [
   'floor',
   'hot',
+  'db-floor',
   'miss',
+  'open-loop',
   'filters',
+  'by-id-floor',
   'by-id',
   'first-page',
   'deep',
+  'churn',
 ];
 
 export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
   floor: 'bare Fastify, same bytes as a first page of 20',
   hot: 'GET /products, the same first page: cache hits',
-  'first-page': 'first pages, 8 sort/order pairs, distinct key per request: cache cold',
+  'db-floor': "bare Fastify + mysql2 running the miss scenario's captured SQL, same JSON",
   miss: 'default listing with a different min_price every request',
+  'open-loop': 'miss requests at a fixed arrival rate',
   filters: 'random category / price range / in_stock / q / sort mixes',
-  deep: 'pages ~N deep (cursors), 8 sort/order pairs: cache cold',
+  'by-id-floor': "bare Fastify + mysql2 running the by-id scenario's captured SQL, same JSON",
   'by-id': 'GET /products/:id, random existing id',
+  'first-page': 'first pages, 8 sort/order pairs, distinct key per request: cache cold',
+  deep: 'pages ~N deep (cursors), 8 sort/order pairs: cache cold',
+  churn: 'popular first pages + misses at a fixed rate, with signed stock/price webhooks',
 };
+
+export function describeScenario(name: ScenarioName, deepPage: number): string {
+  return SCENARIO_DESCRIPTIONS[name].replace('~N', `~${deepPage.toLocaleString('en-US')}`);
+}
+
+/** The floor each scenario's CPU per request is compared with. */
+export const FLOOR_OF: Partial<Record<ScenarioName, ScenarioName>> = {
+  hot: 'floor',
+  miss: 'db-floor',
+  'open-loop': 'db-floor',
+  filters: 'db-floor',
+  'first-page': 'db-floor',
+  deep: 'db-floor',
+  'by-id': 'by-id-floor',
+};
+
+/**
+ * The scenarios to run for `--only`: the named ones, plus the floors their ratios need,
+ * `miss` for `open-loop` (its rate is half of miss's throughput unless given) and
+ * `first-page` for `deep` (its reference), in the usual order.
+ */
+export function selectScenarios(
+  only: readonly string[],
+  openLoopRateGiven = false,
+): ScenarioName[] {
+  if (only.length === 0) {
+    return [...SCENARIO_ORDER];
+  }
+  const unknown = only.filter((name) => !SCENARIO_ORDER.includes(name as ScenarioName));
+  if (unknown.length > 0) {
+    throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${SCENARIO_ORDER.join(', ')})`);
+  }
+  const wanted = new Set(only as ScenarioName[]);
+  if (wanted.has('open-loop') && !openLoopRateGiven) {
+    wanted.add('miss');
+  }
+  if (wanted.has('deep')) {
+    wanted.add('first-page');
+  }
+  for (const name of [...wanted]) {
+    const floor = FLOOR_OF[name];
+    if (floor) {
+      wanted.add(floor);
+    }
+  }
+  return SCENARIO_ORDER.filter((name) => wanted.has(name));
+}
 
 /** The first page that hot serves and the floor copies. */
 export const HOT_PATH = '/products';
@@ -108,6 +174,20 @@ export function filterPaths(facts: CatalogFacts): () => string {
     params.push(`sort=${sort}`, `order=${order}`);
     return `/products?${params.join('&')}`;
   };
+}
+
+/**
+ * The popular pages of the churn scenario: the first page of every category under each
+ * sort and order, and the unfiltered default listing (20 categories: 161 pages).
+ */
+export function popularPaths(facts: CatalogFacts): string[] {
+  const paths = ['/products'];
+  for (const category of facts.categories) {
+    for (const [sort, order] of SORT_ORDERS) {
+      paths.push(`/products?category=${encodeURIComponent(category)}&sort=${sort}&order=${order}`);
+    }
+  }
+  return paths;
 }
 
 export function byIdPaths(facts: CatalogFacts): () => string {

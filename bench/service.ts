@@ -9,38 +9,87 @@ import type { CacheShare } from './report';
 export async function startService(
   options: BenchOptions,
   profileDir: string | null,
+  overrides: Record<string, string> = {},
 ): Promise<Child> {
   const port = await freePort();
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = startNode('service', [...flags, join(options.dist, 'src', 'main.js')], {
-    cwd: options.root,
-    env: serviceEnv(options, port),
-    url: `http://127.0.0.1:${port}`,
-  });
+  const child = startNode(
+    'service',
+    [...profileFlags(profileDir), join(options.dist, 'src', 'main.js')],
+    {
+      cwd: options.root,
+      env: { ...serviceEnv(options, port), ...overrides },
+      url: `http://127.0.0.1:${port}`,
+    },
+  );
   await waitForOk(child, '/health/ready');
   return child;
 }
 
 /** Starts the floor with the given body and content type; waits until it answers. */
+const profileFlags = (dir: string | null): string[] =>
+  dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+
 export async function startFloor(
   options: BenchOptions,
   body: Buffer,
   contentType: string,
+  profileDir: string | null = null,
 ): Promise<Child> {
   const port = await freePort();
   const bodyFile = join(mkdtempSync(join(tmpdir(), 'farmlokal-bench-')), 'floor-body');
   writeFileSync(bodyFile, body);
-  const child = startNode('floor', ['-r', 'ts-node/register', join('bench', 'floor-server.ts')], {
-    cwd: options.root,
-    env: {
-      TS_NODE_SWC: 'true',
-      BENCH_FLOOR_PORT: String(port),
-      BENCH_FLOOR_BODY_FILE: bodyFile,
-      BENCH_FLOOR_CONTENT_TYPE: contentType,
+  const script = join('bench', 'floor-server.ts');
+  const child = startNode(
+    'floor',
+    [...profileFlags(profileDir), '-r', 'ts-node/register', script],
+    {
+      cwd: options.root,
+      env: {
+        TS_NODE_SWC: 'true',
+        BENCH_FLOOR_PORT: String(port),
+        BENCH_FLOOR_BODY_FILE: bodyFile,
+        BENCH_FLOOR_CONTENT_TYPE: contentType,
+      },
+      url: `http://127.0.0.1:${port}`,
     },
-    url: `http://127.0.0.1:${port}`,
-  });
+  );
   await waitForOk(child, '/');
+  return child;
+}
+
+/**
+ * Starts the database floor (bench/db-floor-server.ts) with the statements captured from
+ * the service; waits until it answers.
+ */
+export async function startDbFloor(
+  options: BenchOptions,
+  statements: { missSql: string; byIdSql: string; prepared: boolean },
+  profileDir: string | null = null,
+): Promise<Child> {
+  const port = await freePort();
+  const env = serviceEnv(options, port);
+  const child = startNode(
+    'db-floor',
+    [...profileFlags(profileDir), '-r', 'ts-node/register', join('bench', 'db-floor-server.ts')],
+    {
+      cwd: options.root,
+      env: {
+        TS_NODE_SWC: 'true',
+        BENCH_FLOOR_PORT: String(port),
+        BENCH_MISS_SQL: statements.missSql,
+        BENCH_BY_ID_SQL: statements.byIdSql,
+        BENCH_PREPARED: statements.prepared ? 'true' : 'false',
+        DB_HOST: env.DB_HOST,
+        DB_PORT: env.DB_PORT,
+        DB_USER: env.DB_USER,
+        DB_PASSWORD: env.DB_PASSWORD,
+        DB_NAME: env.DB_NAME,
+        CURSOR_SIGNING_KEY: env.CURSOR_SIGNING_KEY,
+      },
+      url: `http://127.0.0.1:${port}`,
+    },
+  );
+  await waitForOk(child, '/products/1');
   return child;
 }
 
@@ -55,6 +104,22 @@ export async function cacheCounters(service: Child): Promise<CacheShare> {
     counts[match[1] as keyof typeof counts] = Number(match[2]);
   }
   return { hits: counts.hit, misses: counts.miss, errors: counts.error };
+}
+
+/** The V8 heap (used and reserved) and memory outside it, MB, from the default metrics. */
+export async function heapOf(
+  service: Child,
+): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const gauge = (name: string): number => {
+    const match = new RegExp(`^${name}\\s+(\\d+(?:\\.\\d+)?(?:e\\+\\d+)?)`, 'm').exec(text);
+    return match ? Math.round(Number(match[1]) / 1048576) : NaN;
+  };
+  return {
+    heapUsedMb: gauge('nodejs_heap_size_used_bytes'),
+    heapTotalMb: gauge('nodejs_heap_size_total_bytes'),
+    externalMb: gauge('nodejs_external_memory_bytes'),
+  };
 }
 
 export function cacheDelta(before: CacheShare, after: CacheShare): CacheShare {

@@ -1,12 +1,15 @@
 import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
+import { BUMP_GENERATION_SCRIPT, newGenerationId } from '../src/products/listing-cache/generation';
 import { GENERATION_CHANNEL, generationKey } from '../src/products/listing-cache/cache-layout';
 import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
+import { parseCommandStats, parseStatusRows, SQL_COUNTERS } from './counters';
 import type { BenchOptions } from './options';
+import type { CounterSource } from './sampler';
 
 /** Direct access to the bench database and Redis prefix (setup and facts, never load). */
-export class Stores {
+export class Stores implements CounterSource {
   private constructor(
     private readonly options: BenchOptions,
     private readonly redis: Redis,
@@ -157,6 +160,60 @@ export class Stores {
     return Number(row.Value);
   }
 
+  /** Calls per Redis command so far (server-wide: other clients of the server count too). */
+  async redisCommandStats(): Promise<Record<string, number>> {
+    return parseCommandStats(await this.redis.info('commandstats'));
+  }
+
+  /** SQL statement counters so far (server-wide, like the Redis ones). */
+  async sqlCounters(): Promise<Record<string, number>> {
+    const rows = await this.query<RowDataPacket & { Variable_name: string; Value: string }>(
+      `SHOW GLOBAL STATUS WHERE Variable_name IN (${SQL_COUNTERS.map(() => '?').join(', ')})`,
+      [...SQL_COUNTERS],
+    );
+    return parseStatusRows(rows);
+  }
+
+  /** The Redis server's process id when its /proc entry is readable here; null otherwise. */
+  async redisPid(): Promise<number | null> {
+    const info = await this.redis.info('server');
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    return Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : null;
+  }
+
+  /** The client the bench reads Redis with (never used for load). */
+  get redisClient(): Redis {
+    return this.redis;
+  }
+
+  /** `count` products drawn at random (ids 1..max; gaps just yield fewer). */
+  async someProducts(
+    count: number,
+    maxId: number,
+  ): Promise<{ id: number; sku: string; stock: number; price: string }[]> {
+    const ids = Array.from({ length: count }, () => 1 + Math.floor(Math.random() * maxId));
+    return this.query<RowDataPacket & { id: number; sku: string; stock: number; price: string }>(
+      `SELECT id, sku, stock, price FROM ${this.table} WHERE id IN (?)`,
+      [ids],
+    );
+  }
+
+  /**
+   * Rows in webhook_events and their average size in bytes (InnoDB's estimate, after an
+   * ANALYZE of the bench database's table so that it reflects the rows just added).
+   */
+  async webhookEvents(): Promise<{ rows: number; avgRowBytes: number }> {
+    await this.query(`ANALYZE TABLE \`${this.options.dbName.replace(/`/g, '``')}\`.webhook_events`);
+    const [count] = await this.query<RowDataPacket & { n: number }>(
+      `SELECT COUNT(*) AS n FROM \`${this.options.dbName.replace(/`/g, '``')}\`.webhook_events`,
+    );
+    const [size] = await this.query<RowDataPacket & { avg: number }>(
+      'SELECT avg_row_length AS avg FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+      [this.options.dbName, 'webhook_events'],
+    );
+    return { rows: Number(count.n), avgRowBytes: Number(size?.avg ?? 0) };
+  }
+
   async versions(): Promise<{ mariadb: string; redis: string }> {
     const [row] = await this.query<RowDataPacket & { v: string }>('SELECT VERSION() AS v');
     const info = await this.redis.info('server');
@@ -188,10 +245,14 @@ export class Stores {
         deleted += await this.redis.unlink(...keys);
       }
     } while (cursor !== '0');
-    const bumped = await this.redis.incr(generation);
-    await this.redis.publish(
+    await this.redis.eval(
+      BUMP_GENERATION_SCRIPT,
+      1,
+      generation,
       `${this.options.redisPrefix}${GENERATION_CHANNEL}`,
-      `${bumped} ${PRODUCTS_CACHE_NAMESPACE}`,
+      PRODUCTS_CACHE_NAMESPACE,
+      1,
+      newGenerationId(),
     );
     return deleted;
   }

@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuthModule, BearerClientIdentity } from './auth';
+import { DatabaseEvents } from './common/database/database-events';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { RouteMethods } from './common/http/route-methods';
@@ -10,7 +11,7 @@ import { createValidationPipe } from './common/http/validation';
 import { ALL_CONFIGS } from './config/configuration';
 import { ExternalModule } from './external';
 import { HealthModule } from './health';
-import { MetricsModule } from './metrics';
+import { MetricsModule, MetricsService } from './metrics';
 import { ProducersModule } from './producers';
 import { ProductsModule } from './products';
 import { ClientIdentityResolver, RateLimitModule } from './rate-limit';
@@ -19,7 +20,8 @@ import { WebhooksModule } from './webhooks';
 /**
  * The composition root. Config is the only global module; every other module imports
  * what it uses. The rate limiter is given auth's bearer-token identity here, so that
- * neither module imports the other's internals.
+ * neither module imports the other's internals; likewise the database's events are
+ * counted by the metrics here.
  */
 @Module({
   imports: [
@@ -44,4 +46,13 @@ import { WebhooksModule } from './webhooks';
     { provide: APP_GUARD, useClass: StrictQueryGuard },
   ],
 })
-export class AppModule {}
+export class AppModule implements OnModuleInit {
+  constructor(
+    private readonly databaseEvents: DatabaseEvents,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.databaseEvents.on((event, reason) => this.metrics.recordDatabase(event, reason));
+  }
+}

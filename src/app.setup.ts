@@ -134,10 +134,14 @@ export function registerPipeline(app: NestFastifyApplication): void {
   // 1. onRoute: the methods of every path, so that a known path with another method is a 405.
   fastify.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
 
-  // 2. onRequest: echo the request id; count the request in flight (graceful shutdown).
+  // 2. onRequest: echo the request id; count the request in flight (graceful shutdown)
+  //    until its response is closed: sent, or abandoned by a client that hung up (Fastify
+  //    runs onRequestAbort for those, never onResponse).
+  const requestClosed = (): void => lifecycle.requestFinished();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     lifecycle.requestStarted();
+    reply.raw.once('close', requestClosed);
     done();
   });
   // 3. onRequest: the rate limiter. After routing, before the body is parsed: early
@@ -148,9 +152,8 @@ export function registerPipeline(app: NestFastifyApplication): void {
   // 5. onRequest: a webhook delivery whose id, timestamp or signature header cannot verify
   //    is a 401 before a byte of its body is read.
   registerWebhookHeaderCheck(fastify, metrics);
-  // 6. onResponse: in-flight count, the duration metric and the one request log line.
+  // 6. onResponse: the duration metric and the one request log line.
   fastify.addHook('onResponse', (request, reply, done) => {
-    lifecycle.requestFinished();
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
       { method: request.method, route, status_code: String(reply.statusCode) },
@@ -218,7 +221,9 @@ function documentApi(app: NestFastifyApplication): void {
  * SIGTERM semantics: readiness turns 503 at once, requests in flight finish (bounded by
  * SHUTDOWN_TIMEOUT_MS), then Nest closes the HTTP server and, after it, the pools.
  * The drain happens before `app.close()` so that no module tears anything down while a
- * request still needs it.
+ * request still needs it. Once it is over, every connection left is closed: idle
+ * keep-alive ones, those of clients that hung up (their handlers may still be running),
+ * and those of requests the drain gave up on, so closing the server waits for none of them.
  */
 export async function shutdownGracefully(
   app: NestFastifyApplication,
@@ -227,5 +232,6 @@ export async function shutdownGracefully(
   const lifecycle = app.get(LifecycleService);
   lifecycle.beginShutdown(reason);
   await lifecycle.drain();
+  app.getHttpAdapter().getInstance().server.closeAllConnections();
   await app.close();
 }

@@ -23,8 +23,12 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
 
   let stopping = false;
+  // `process.on`, not `once`: a second Ctrl-C (a terminal signals the whole process group,
+  // and a supervisor may forward it again) must not fall through to Node's default
+  // handler, which would kill the process in the middle of the drain.
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
+      logger.warn(`${signal} received while shutting down; still draining`);
       return;
     }
     stopping = true;
@@ -38,8 +42,8 @@ async function bootstrap(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { Connection } from 'mysql2/promise';
 import { generationKey } from '../src/products/listing-cache/cache-layout';
+import { parseGeneration } from '../src/products/listing-cache/generation';
 import { GENERATION_MAX_AGE_MS } from '../src/products/listing-cache/response-cache';
 import { REDIS_CLIENT } from '../src/common/redis/redis.constants';
 import { MetricsService } from '../src/metrics/metrics.service';
@@ -122,8 +123,10 @@ describe('GET /products: in-process response cache', () => {
     const stale = await list(b, path);
     expect(stale.cache).toBe('hit');
     expect(stale.data[1].stock).toBe(1);
-    // INCR the generation behind the service's back: nothing is published.
-    await raw.incr(`${env.redisPrefix}${generationKey(PRODUCTS_CACHE_NAMESPACE)}`);
+    // Bump the generation behind the service's back: nothing is published.
+    const key = `${env.redisPrefix}${generationKey(PRODUCTS_CACHE_NAMESPACE)}`;
+    const current = parseGeneration(await raw.get(key));
+    await raw.set(key, `${(current?.n ?? 0) + 1}.behindtheback`);
     const started = Date.now();
     await eventually(async () => {
       expect((await list(b, path)).data[1].stock).toBe(42);

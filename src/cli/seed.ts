@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { databaseConfig, redisConfig } from '../config/configuration';
 import { EnvValidationError } from '../config/env.validation';
 import { GENERATION_CHANNEL, generationKey } from '../products/listing-cache/cache-layout';
+import { BUMP_GENERATION_SCRIPT, newGenerationId } from '../products/listing-cache/generation';
 import { PRODUCTS_CACHE_NAMESPACE } from '../products/products.constants';
 import { LOAD_METHOD_LABELS } from '../products/seed/catalog-loader';
 import { isCatalogEmpty, seedCatalog } from '../products/seed/catalog-seeder';
@@ -35,12 +36,16 @@ async function invalidateListings(): Promise<void> {
   });
   try {
     await redis.connect();
-    // As a catalog write does (ResponseCache): bump, then announce it so instances drop
-    // their in-process pages at once.
-    const generation = await redis.incr(generationKey(PRODUCTS_CACHE_NAMESPACE));
-    await redis.publish(
+    // As a catalog write does (ResponseCache): bump and announce in one script, so
+    // instances drop their in-process pages at once.
+    await redis.eval(
+      BUMP_GENERATION_SCRIPT,
+      1,
+      generationKey(PRODUCTS_CACHE_NAMESPACE),
       `${config.keyPrefix}${GENERATION_CHANNEL}`,
-      `${generation} ${PRODUCTS_CACHE_NAMESPACE}`,
+      PRODUCTS_CACHE_NAMESPACE,
+      1,
+      newGenerationId(),
     );
   } catch (error) {
     console.warn(`seed: could not invalidate cached listings: ${(error as Error).message}`);

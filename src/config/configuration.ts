@@ -47,6 +47,9 @@ export const databaseConfig = registerAs('database', () => {
     poolSize: env.DB_POOL_SIZE,
     migrateOnStart: env.DB_MIGRATE_ON_START,
     readHosts: hostPorts(env.DB_READ_HOSTS, env.DB_PORT),
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+    queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
   };
 });
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;

@@ -95,6 +95,10 @@ export class Env {
   DB_MIGRATE_ON_START: boolean = true;
   /** Comma-separated `host[:port]` list of read replicas; empty = read from the primary. */
   @IsString() DB_READ_HOSTS: string = '';
+  /** Bounds on waiting for the database (ms): connecting, a free pool connection, a query. */
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(60000) DB_CONNECT_TIMEOUT_MS: number = 1000;
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(60000) DB_ACQUIRE_TIMEOUT_MS: number = 1000;
+  @EmptyAsUnset() @IsInt() @Min(100) @Max(600000) DB_QUERY_TIMEOUT_MS: number = 1000;
 
   @EmptyAsUnset()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
+import { isDatabaseUnavailable } from '../common/database/database-errors';
 import { Transaction, UnitOfWork } from '../common/database/unit-of-work';
 import { canonicalJson } from './canonical-json';
 import { IdempotencyKeyInUseError, IdempotencyKeyMismatchError } from './idempotency.errors';
@@ -122,11 +123,15 @@ export class IdempotencyService {
         return response;
       });
     } catch (error) {
-      await this.keys
-        .release(claim)
-        .catch((releaseError: unknown) =>
-          this.logger.warn(`Could not release an idempotency key: ${String(releaseError)}`),
-        );
+      // With the database away, releasing would only wait on it too: the claim's lease
+      // runs out instead, and a retry takes the key over.
+      if (!isDatabaseUnavailable(error)) {
+        await this.keys
+          .release(claim)
+          .catch((releaseError: unknown) =>
+            this.logger.warn(`Could not release an idempotency key: ${String(releaseError)}`),
+          );
+      }
       throw error;
     }
   }

@@ -33,6 +33,38 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly cacheGenerationBumps = new Counter({
+    name: 'cache_generation_bumps_total',
+    help: 'Cache generation bumps by namespace and reason (write: a catalog change; reset: Redis lost or rolled back the generation)',
+    labelNames: ['namespace', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dependencyUp = new Gauge({
+    name: 'dependency_up',
+    help: 'Whether a dependency (database, redis) answered a ping within 1 s when scraped (1 up, 0 down)',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const states = await this.dependencyProbe?.();
+      for (const [dependency, up] of Object.entries(states ?? {})) {
+        this.dependencyUp.set({ dependency }, up ? 1 : 0);
+      }
+    },
+  });
+
+  readonly requestsInFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'Requests whose response is neither sent nor abandoned by their client (this scrape included)',
+    registers: [this.registry],
+    collect: () => {
+      this.requestsInFlight.set(this.inFlightProbe?.() ?? 0);
+    },
+  });
+
+  private dependencyProbe?: () => Promise<Record<string, boolean>>;
+  private inFlightProbe?: () => number;
+
   readonly tokenFetches = new Counter({
     name: 'oauth_token_fetches_total',
     help: 'Requests made to the OAuth token endpoint by outcome',
@@ -82,11 +114,35 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly databaseUnavailable = new Counter({
+    name: 'database_unavailable_total',
+    help: 'Waits for the database that failed: connect errors, pool-acquire and query timeouts (by error code)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Sets what `dependency_up` asks at each scrape. */
+  observeDependencies(probe: () => Promise<Record<string, boolean>>): void {
+    this.dependencyProbe = probe;
+  }
+
+  /** Sets what `http_requests_in_flight` reads at each scrape. */
+  observeInFlight(probe: () => number): void {
+    this.inFlightProbe = probe;
+  }
+
   setCircuitState(partner: string, state: CircuitStateValue): void {
     this.circuitState.set({ partner }, CIRCUIT_STATE_CODE[state]);
+  }
+
+  /** Called by the database driver on every connection hand-out and failed wait. */
+  recordDatabase(event: 'available' | 'unavailable', reason = 'unknown'): void {
+    if (event === 'unavailable') {
+      this.databaseUnavailable.inc({ reason });
+    }
   }
 }

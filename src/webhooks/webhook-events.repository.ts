@@ -114,6 +114,11 @@ export class WebhookEventsRepository {
     });
   }
 
+  /** Extends the lease of `owner` while it still holds the event. */
+  renewLease(eventId: string, owner: string, leaseS: number): Promise<void> {
+    return this.leases.renew(this.dataSource, eventId, owner, leaseS);
+  }
+
   /** Records a failed attempt, unless another delivery has taken the event over meanwhile. */
   async markFailed(eventId: string, owner: string, error: string): Promise<void> {
     await this.leases.settle(this.dataSource, eventId, owner, {

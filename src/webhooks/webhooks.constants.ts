@@ -1,3 +1,5 @@
+import { LEASE_S } from '../common/database/lease-heartbeat';
+
 /** Standard Webhooks request headers (https://www.standardwebhooks.com/). */
 export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
@@ -39,8 +41,11 @@ export const WEBHOOK_VERSION_MAX_AHEAD_S = WEBHOOK_TOLERANCE_S + WEBHOOK_EVENT_T
  */
 export const WEBHOOK_VERSION_RETENTION_DAYS = 8;
 
-/** How long a delivery owns an event it claimed before another delivery may take over. */
-export const WEBHOOK_LEASE_S = 30;
+/**
+ * How long a delivery owns an event it claimed before another delivery may take over;
+ * renewed while it works (see LEASE_S for the sizing).
+ */
+export const WEBHOOK_LEASE_S = LEASE_S;
 
 /** Redis fast path for duplicates of settled events (the inbox table stays the record). */
 export const webhookDoneKey = (eventId: string): string => `webhooks:done:${eventId}`;

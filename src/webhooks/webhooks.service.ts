@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { isDatabaseUnavailable } from '../common/database/database-errors';
+import { keepLeaseAlive } from '../common/database/lease-heartbeat';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { AppError } from '../common/errors/app.error';
 import { jsonNestsDeeperThan, tooDeepError } from '../common/http/strict-json';
@@ -85,7 +87,17 @@ export class WebhooksService {
       }
       stored = taken.payload;
     }
-    return this.process(id, owner, stored === text ? payload : this.parse(stored), timestamp);
+    const stopRenewing = keepLeaseAlive(() => this.events.renewLease(id, owner, WEBHOOK_LEASE_S));
+    try {
+      return await this.process(
+        id,
+        owner,
+        stored === text ? payload : this.parse(stored),
+        timestamp,
+      );
+    } finally {
+      stopRenewing();
+    }
   }
 
   private async verify(
@@ -220,6 +232,12 @@ export class WebhooksService {
   }
 
   private async fail(eventId: string, owner: string, error: unknown): Promise<never> {
+    if (isDatabaseUnavailable(error)) {
+      // Recording the failure would wait on the same database: the lease runs out instead,
+      // and the error is answered as a 503 with Retry-After.
+      this.record('failed');
+      throw error;
+    }
     const message = error instanceof Error ? error.message : String(error);
     this.logger.error({ err: error, event_id: eventId }, 'Webhook processing failed');
     await this.events

@@ -116,6 +116,16 @@ export class LeasedRows {
     return result.affectedRows === 1;
   }
 
+  /** Extends the lease of `owner` by `leaseS` while it still holds the row (a heartbeat). */
+  async renew(db: SqlRunner, key: unknown, owner: string, leaseS: number): Promise<void> {
+    const { table, key: keyColumn, status, owner: ownerColumn, leaseUntil, active } = this.columns;
+    await db.query(
+      `UPDATE ${table} SET ${leaseUntil} = NOW(3) + INTERVAL ? SECOND
+        WHERE ${keyColumn} = ? AND ${ownerColumn} = ? AND ${status} = ?`,
+      [leaseS, key, owner, active],
+    );
+  }
+
   /**
    * Inside the transaction of the holder's effect: locks the row if `owner` still holds
    * it. A takeover then waits for that transaction to end.

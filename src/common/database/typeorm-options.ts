@@ -40,7 +40,11 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'migrations',
     poolSize: config.poolSize,
-    extra: { connectionLimit: config.poolSize, enableKeepAlive: true, connectTimeout: 5_000 },
+    extra: {
+      connectionLimit: config.poolSize,
+      enableKeepAlive: true,
+      connectTimeout: config.connectTimeoutMs,
+    },
     // Failures surface as exceptions; the error filter logs the unexpected ones once.
     logging: false,
   };

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable, unavailableReason } from '../database/database-errors';
 import { isClientAbort, logClientAbort } from '../http/client-abort';
 import { RouteMethods } from '../http/route-methods';
 import { loggableUrl } from '../logging/log-redaction';
@@ -7,10 +8,13 @@ import { AppError } from './app.error';
 import { Problem, problemOf, toProblem } from './problem-mapping';
 import { requestPath, writeProblem } from './problem-response';
 
+const UNAVAILABLE_LOG_INTERVAL_MS = 10_000;
+
 /** The one place where errors become responses: RFC 9457 problem+json, nothing internal. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
+  private lastUnavailableLog = 0;
 
   constructor(private readonly routes: RouteMethods) {}
 
@@ -24,7 +28,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const problem = this.methodNotAllowed(exception, request) ?? toProblem(exception);
 
-    if (problem.status >= 500 && !(exception instanceof AppError)) {
+    if (problem.status === 503 && isDatabaseUnavailable(exception)) {
+      this.warnUnavailable(exception);
+    } else if (problem.status >= 500 && !(exception instanceof AppError)) {
       this.logger.error(
         { err: exception, request_id: request.id, url: loggableUrl(request.url ?? '/') },
         'Unhandled error',
@@ -34,6 +40,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     writeProblem(request, reply, problem);
+  }
+
+  /** One line per outage, not one per request: at most every 10 s. */
+  private warnUnavailable(exception: unknown): void {
+    const now = Date.now();
+    if (now - this.lastUnavailableLog >= UNAVAILABLE_LOG_INTERVAL_MS) {
+      this.lastUnavailableLog = now;
+      this.logger.warn(
+        `Database unavailable (${unavailableReason(exception)}); answering 503 with Retry-After`,
+      );
+    }
   }
 
   /** An unrouted request for a path that exists with other methods: 405 with `Allow`. */

@@ -1,6 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { AppError } from './app.error';
 import { PROBLEMS, ProblemCode } from './error-catalogue';
+import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable } from '../database/database-errors';
+import { RETRY_AFTER } from '../http/http-headers';
 
 /** What an error says on the wire, before it is written (see problem-response.ts). */
 export interface Problem {
@@ -64,6 +66,11 @@ export function toProblem(exception: unknown): Problem {
       headers: {},
       extensions: {},
     };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return problemOf('SERVICE_UNAVAILABLE', 'The database is unavailable; retry later', {
+      [RETRY_AFTER]: String(DATABASE_RETRY_AFTER_S),
+    });
   }
   return {
     code: 'INTERNAL',

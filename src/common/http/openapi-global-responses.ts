@@ -10,12 +10,15 @@ const problem = (description: string) => ({
 
 /** Routes outside the rate limiter (they carry @SkipRateLimit). */
 const UNLIMITED = /^\/(health|metrics)(\/|$)/;
+/** Routes that never touch a dependency (liveness, metrics). */
+const NO_DATABASE = /^\/(health\/live|metrics)$/;
 
 /**
  * Documents the problems that global machinery, not a route, produces: a 400 for an
  * unknown query parameter (StrictQueryGuard, ValidationPipe) or a malformed URL on every
  * route; a 414 for a path parameter over Fastify's maxParamLength; a 429 on every rate-limited route (RateLimiter); a 413 and a 415 on every
- * route that takes a body (Fastify's body limit and content-type parsers). A route's own
+ * route that takes a body (Fastify's body limit and content-type parsers); a 503 with
+ * Retry-After on every route that may need MySQL while it is unreachable. A route's own
  * description of one of these statuses is kept.
  */
 export function documentGlobalResponses(document: OpenAPIObject): OpenAPIObject {
@@ -35,6 +38,9 @@ export function documentGlobalResponses(document: OpenAPIObject): OpenAPIObject 
       }
       if (path.includes('{')) {
         add[414] = problem('A path segment is longer than the router accepts');
+      }
+      if (!NO_DATABASE.test(path)) {
+        add[503] = problem('A dependency is unavailable; retry after Retry-After seconds');
       }
       if (operation.requestBody) {
         add[413] = problem('Request body too large');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { Cluster, RedisOptions } from 'ioredis';
+import Redis, { Cluster, Command, RedisOptions } from 'ioredis';
 import { redisConfig, RedisConfig } from '../../config/configuration';
 import { REDIS_CLIENT } from './redis.constants';
 
@@ -7,28 +7,75 @@ import { REDIS_CLIENT } from './redis.constants';
 export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
 
 const ERROR_LOG_INTERVAL_MS = 10_000;
+const COMMAND_TIMEOUT_MS = 1_000;
+const TIMED_OUT = 'Command timed out';
 
 /**
- * Creates an ioredis client for the service: every key gets REDIS_KEY_PREFIX, commands
- * fail within a second instead of queueing forever while Redis is away, and connection
- * errors are logged at most every 10 s instead of once per reconnect attempt.
+ * A client that treats a command timeout on an open connection as a dead server (frozen,
+ * or a network that drops packets): the connection is dropped and re-established, so the
+ * client is no longer `ready` and callers stop waiting on it at once, instead of each
+ * command waiting out its own timeout.
  */
-export function createRedisClient(config: RedisConfig, logger = new Logger('Redis')): Redis {
+class ServiceRedis extends Redis {
+  onStall?: () => void;
+
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const result = super.sendCommand(command, stream);
+    command.promise.catch((error: Error) => {
+      if (error.message === TIMED_OUT && this.status === 'ready') {
+        this.onStall?.();
+        this.disconnect(true);
+      }
+    });
+    return result;
+  }
+}
+
+export interface RedisClientOptions {
+  /**
+   * Queue commands while disconnected (until their timeout) instead of failing them at
+   * once. Only the pub/sub subscriber wants this: its SUBSCRIBE must survive start-up.
+   */
+  readonly offlineQueue?: boolean;
+}
+
+/**
+ * Creates an ioredis client for the service: every key gets REDIS_KEY_PREFIX; while Redis
+ * is away (down, restarting, or frozen: detected by a command timeout) commands fail at
+ * once instead of queueing, so nothing waits on it for more than one command timeout;
+ * connection errors are logged at most every 10 s instead of once per reconnect attempt.
+ */
+export function createRedisClient(
+  config: RedisConfig,
+  logger = new Logger('Redis'),
+  { offlineQueue = false }: RedisClientOptions = {},
+): Redis {
   const options: RedisOptions = {
     keyPrefix: config.keyPrefix,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
-    commandTimeout: 1_000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     enableReadyCheck: true,
+    enableOfflineQueue: offlineQueue,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
   };
+  let lastStall = 0;
+  const onStall = (): void => {
+    if (Date.now() - lastStall > ERROR_LOG_INTERVAL_MS) {
+      lastStall = Date.now();
+      logger.warn(`Redis did not answer within ${COMMAND_TIMEOUT_MS} ms; reconnecting`);
+    }
+  };
   const client =
     config.clusterNodes.length > 0
-      ? createClusterClient(config, options)
+      ? createClusterClient(config, { ...options, enableOfflineQueue: true })
       : config.sentinels.length > 0
-        ? new Redis({ ...sentinelOptions(config), ...options })
-        : new Redis(config.url, options);
+        ? new ServiceRedis({ ...sentinelOptions(config), ...options })
+        : new ServiceRedis(config.url, options);
+  if (client instanceof ServiceRedis) {
+    client.onStall = onStall;
+  }
   let lastLogged = 0;
   client.on('error', (error: Error) => {
     const now = Date.now();

@@ -14,7 +14,7 @@ import {
 /** What the subscriber connection reports to the cache. */
 export interface GenerationListener {
   /** Another instance (or this one) bumped `namespace` to `generation`. */
-  announced(namespace: string, generation: number): void;
+  announced(namespace: string, generation: string): void;
   /** The subscriber (re)connected: announcements made while it was away are lost. */
   connected(): void;
   failed(operation: string, error: unknown): void;
@@ -39,12 +39,20 @@ export class CacheStore {
     this.channel = `${settings.keyPrefix}${GENERATION_CHANNEL}`;
   }
 
-  /** The generation of `namespace`, the entry of `key` under it and its remaining ms. */
-  lookup(namespace: string, key: string): Promise<LookupReply> {
+  /**
+   * The generation of `namespace` (stored as `freshGeneration` when Redis has none), the
+   * entry of `key` under it and its remaining ms.
+   */
+  lookup(namespace: string, key: string, freshGeneration: string): Promise<LookupReply> {
     if (this.redis.status !== 'ready') {
       return Promise.reject(new Error(`Redis is ${this.redis.status}`));
     }
-    return this.redis.responseCacheLookup(generationKey(namespace), entryPrefix(namespace), key);
+    return this.redis.responseCacheLookup(
+      generationKey(namespace),
+      entryPrefix(namespace),
+      key,
+      freshGeneration,
+    );
   }
 
   async store(
@@ -62,10 +70,17 @@ export class CacheStore {
     );
   }
 
-  /** INCR of the namespace's generation, announced to every instance; the new value. */
-  async bump(namespace: string): Promise<number> {
-    return Number(
-      await this.redis.responseCacheBump(generationKey(namespace), this.channel, namespace),
+  /**
+   * Stores a new generation of `namespace` (its `n` at least `floor`, with the never-used
+   * `id`), announced to every instance; the new value.
+   */
+  bump(namespace: string, floor: number, id: string): Promise<string> {
+    return this.redis.responseCacheBump(
+      generationKey(namespace),
+      this.channel,
+      namespace,
+      floor,
+      id,
     );
   }
 
@@ -82,16 +97,15 @@ export class CacheStore {
     if (this.subscriber !== null) {
       return;
     }
-    const subscriber = createRedisClient(this.settings, this.logger);
+    const subscriber = createRedisClient(this.settings, this.logger, { offlineQueue: true });
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) {
         return;
       }
       const space = message.indexOf(' ');
-      const generation = Number(message.slice(0, space));
-      if (space > 0 && Number.isSafeInteger(generation)) {
-        listener.announced(message.slice(space + 1), generation);
+      if (space > 0) {
+        listener.announced(message.slice(space + 1), message.slice(0, space));
       }
     });
     subscriber.on('ready', () => listener.connected());

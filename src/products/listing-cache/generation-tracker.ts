@@ -1,4 +1,6 @@
-/** Reads the stored generations of `namespaces`, in order (null: never bumped). */
+import { Generation, parseGeneration } from './generation';
+
+/** Reads the stored generations of `namespaces`, in order (null: none stored). */
 export type GenerationReader = (namespaces: readonly string[]) => Promise<(string | null)[]>;
 
 export interface GenerationTrackerOptions {
@@ -6,7 +8,12 @@ export interface GenerationTrackerOptions {
   readonly refreshMs: number;
   /** How long after a read was sent its value may be trusted without another one. */
   readonly maxAgeMs: number;
-  /** Called when the store went back to a lower generation (data loss): numbers repeat. */
+  /**
+   * Called when the store went back: its generation is missing, or older than one this
+   * process has already seen (Redis restarted empty, failed over to a replica that lacked
+   * the last bumps, or evicted the key). The namespace is untrusted until a newer
+   * generation arrives; the caller is expected to bump it.
+   */
   readonly onReset?: (namespace: string) => void;
   readonly now?: () => number;
 }
@@ -18,10 +25,12 @@ export interface ReadToken {
 }
 
 interface State {
-  value: number | null;
-  /** When the read that last confirmed `value` was sent. */
+  current: Generation | null;
+  /** The highest `n` ever seen for the namespace: nothing at or below it is adopted again. */
+  highest: number;
+  /** When the read that last confirmed `current` was sent. */
   confirmedAt: number;
-  /** Bumped on every change of `value`. */
+  /** Bumped on every change of `current`. */
   version: number;
 }
 
@@ -32,6 +41,10 @@ interface State {
  * of the send time of the last read that confirmed it, so a bump that reaches this process
  * by no message is still seen within `maxAgeMs`, and a process that cannot read the store
  * stops trusting its copy after `maxAgeMs`.
+ *
+ * Generations only move forward: a value whose `n` is not above the highest one seen is
+ * never adopted again, so entries cached under an old generation can never be served
+ * again, whatever the store forgot.
  */
 export class GenerationTracker {
   private readonly states = new Map<string, State>();
@@ -51,24 +64,29 @@ export class GenerationTracker {
    * The generation of `namespace` when it was confirmed recently, else null (start
    * tracking it: the first read is sent at once).
    */
-  current(namespace: string): number | null {
+  current(namespace: string): string | null {
     const state = this.states.get(namespace);
     if (state === undefined) {
       this.track(namespace);
       return null;
     }
-    if (state.value === null || this.now() - state.confirmedAt > this.options.maxAgeMs) {
+    if (state.current === null || this.now() - state.confirmedAt > this.options.maxAgeMs) {
       return null;
     }
-    return state.value;
+    return state.current.value;
   }
 
-  /** Adopts `value` if it is higher (a local bump, or one announced by another process). */
-  advance(namespace: string, value: number): void {
+  /** The lowest `n` a new generation of `namespace` may have (above every one seen). */
+  floor(namespace: string): number {
+    return this.stateOf(namespace).highest + 1;
+  }
+
+  /** Adopts `value` if it is newer (a local bump, or one announced by another process). */
+  advance(namespace: string, value: string): void {
+    const generation = parseGeneration(value);
     const state = this.stateOf(namespace);
-    if (state.value === null || value > state.value) {
-      state.value = value;
-      state.version += 1;
+    if (generation !== null && generation.n > state.highest) {
+      this.adopt(state, generation);
     }
   }
 
@@ -77,28 +95,29 @@ export class GenerationTracker {
   }
 
   /**
-   * Records a value read from the store by a read sent with `token`. A lower value than
-   * the one held is a read overtaken by a newer bump, unless nothing changed since it was
-   * sent: then the store itself went back (e.g. restarted empty), and that is adopted.
+   * Records a value read from the store by a read sent with `token`; true when it is the
+   * generation this process now holds (entries under it may be served), false when it is
+   * missing or older. An older value is a read overtaken by a newer bump, unless nothing
+   * changed since it was sent: then the store itself went back, and `onReset` is called.
    */
-  observe(namespace: string, raw: string | null, token: ReadToken): void {
-    const value = raw === null ? 0 : Number(raw);
-    if (!Number.isSafeInteger(value)) {
-      return;
-    }
+  observe(namespace: string, raw: string | null, token: ReadToken): boolean {
     const state = this.stateOf(namespace);
-    if (state.value === null || value > state.value) {
-      state.value = value;
-      state.version += 1;
-      state.confirmedAt = token.sentAt;
-    } else if (value === state.value) {
+    const generation = parseGeneration(raw);
+    if (generation !== null && generation.value === state.current?.value) {
       state.confirmedAt = Math.max(state.confirmedAt, token.sentAt);
-    } else if (token.version === state.version) {
-      state.value = value;
-      state.version += 1;
+      return true;
+    }
+    if (generation !== null && generation.n > state.highest) {
+      this.adopt(state, generation);
       state.confirmedAt = token.sentAt;
+      return true;
+    }
+    if (token.version === state.version && state.current !== null) {
+      state.current = null;
+      state.version += 1;
       this.options.onReset?.(namespace);
     }
+    return false;
   }
 
   /** Re-reads every tracked generation in one call; failures just let trust expire. */
@@ -136,6 +155,12 @@ export class GenerationTracker {
     }
   }
 
+  private adopt(state: State, generation: Generation): void {
+    state.current = generation;
+    state.highest = generation.n;
+    state.version += 1;
+  }
+
   private track(namespace: string): void {
     this.stateOf(namespace);
     this.start();
@@ -145,7 +170,7 @@ export class GenerationTracker {
   private stateOf(namespace: string): State {
     let state = this.states.get(namespace);
     if (state === undefined) {
-      state = { value: null, confirmedAt: Number.NEGATIVE_INFINITY, version: 0 };
+      state = { current: null, highest: 0, confirmedAt: Number.NEGATIVE_INFINITY, version: 0 };
       this.states.set(namespace, state);
     }
     return state;

@@ -5,6 +5,7 @@ import { createTestEnv, TestEnv } from '../../../test/support/test-env';
 import { createRedisClient } from '../../common/redis/redis.module';
 import type { RedisConfig } from '../../config/configuration';
 import { generationKey } from './cache-layout';
+import { parseGeneration } from './generation';
 import { ResponseCache } from './response-cache';
 
 /** Runs against the real Redis, under a key prefix of its own (deleted afterwards). */
@@ -114,6 +115,6 @@ describe(ResponseCache.name, () => {
   it('keeps the generation under the namespace’s hash tag', async () => {
     const { cache, redis } = await newCache();
     await cache.invalidate('spec:tagged');
-    expect(await redis.get(generationKey('spec:tagged'))).toBe('1');
+    expect(parseGeneration(await redis.get(generationKey('spec:tagged')))?.n).toBe(1);
   });
 });

@@ -3,8 +3,10 @@ import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { InjectRedis } from '../../common/redis/redis.module';
 import { redisConfig, RedisConfig } from '../../config/configuration';
+import { MetricsService } from '../../metrics';
 import { CacheStore, GenerationListener } from './cache-store';
 import { strongEtag } from './etag';
+import { newGenerationId } from './generation';
 import { GenerationTracker } from './generation-tracker';
 import { SingleFlight } from './single-flight';
 
@@ -51,6 +53,8 @@ export const GENERATION_REFRESH_MS = 250;
 export const GENERATION_MAX_AGE_MS = 750;
 /** Bookkeeping per in-process entry, counted against MEMORY_CACHE_MAX_BYTES. */
 const ENTRY_OVERHEAD_BYTES = 160;
+/** Why a generation was bumped: a write, or Redis having lost or rolled it back. */
+type BumpReason = 'write' | 'reset';
 
 export interface ResponseCacheOptions {
   readonly memoryMaxBytes?: number;
@@ -86,12 +90,18 @@ export class ResponseCache implements OnModuleDestroy {
   };
   private lastLogged = 0;
   private pendingBumps = new Set<string>();
+  private readonly resetting = new Set<string>();
+  private readonly onBump?: (namespace: string, reason: BumpReason) => void;
 
   constructor(
     @InjectRedis() redis: Redis,
     @Inject(redisConfig.KEY) redisSettings: RedisConfig,
     @Optional() @Inject(RESPONSE_CACHE_OPTIONS) options: ResponseCacheOptions | null = null,
+    @Optional() metrics: MetricsService | null = null,
   ) {
+    if (metrics !== null) {
+      this.onBump = (namespace, reason) => metrics.cacheGenerationBumps.inc({ namespace, reason });
+    }
     this.store = new CacheStore(redis, redisSettings, this.logger);
     this.memory = new LRUCache<string, CachedResponse>({
       maxSize: options?.memoryMaxBytes ?? MEMORY_CACHE_MAX_BYTES,
@@ -103,7 +113,7 @@ export class ResponseCache implements OnModuleDestroy {
       {
         refreshMs: options?.refreshMs ?? GENERATION_REFRESH_MS,
         maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
-        onReset: (namespace) => this.forget(namespace),
+        onReset: (namespace) => this.reset(namespace),
       },
     );
   }
@@ -124,8 +134,16 @@ export class ResponseCache implements OnModuleDestroy {
     let generation: string;
     try {
       const token = this.generations.token(namespace);
-      const [gen, stored, pttl] = await this.store.lookup(namespace, key);
-      this.generations.observe(namespace, gen, token);
+      const fresh = `${this.generations.floor(namespace)}.${newGenerationId()}`;
+      const [gen, stored, pttl] = await this.store.lookup(namespace, key, fresh);
+      if (!this.generations.observe(namespace, gen, token)) {
+        // A generation older than one already seen here (Redis went back, or a bump
+        // overtook the read): nothing under it is served or stored.
+        const response = await this.flight.run(`unsure:${namespace}:${key}`, () =>
+          compute().then((body) => ({ body, etag: strongEtag(body) })),
+        );
+        return { result: 'miss', layer: 'redis', response };
+      }
       if (stored !== null) {
         const newline = stored.indexOf('\n');
         const response = { etag: stored.slice(0, newline), body: stored.slice(newline + 1) };
@@ -160,15 +178,8 @@ export class ResponseCache implements OnModuleDestroy {
    * namespace and the bump is retried in the background, so that entries written before
    * the outage are not served once it is back.
    */
-  async invalidate(namespace: string): Promise<void> {
-    this.store.subscribe(this.listener);
-    try {
-      await this.bump(namespace);
-    } catch (error) {
-      this.forget(namespace);
-      this.warn('invalidate', error);
-      this.retryBump(namespace);
-    }
+  invalidate(namespace: string): Promise<void> {
+    return this.bumpOrRetry(namespace, 'write');
   }
 
   onModuleDestroy(): void {
@@ -188,8 +199,40 @@ export class ResponseCache implements OnModuleDestroy {
     names.forEach((name) => this.memory.delete(name));
   }
 
-  private async bump(namespace: string): Promise<void> {
-    this.generations.advance(namespace, await this.store.bump(namespace));
+  private async bumpOrRetry(namespace: string, reason: BumpReason): Promise<void> {
+    this.store.subscribe(this.listener);
+    try {
+      await this.bump(namespace, reason);
+    } catch (error) {
+      this.forget(namespace);
+      this.warn('invalidate', error);
+      this.retryBump(namespace, reason);
+    }
+  }
+
+  private async bump(namespace: string, reason: BumpReason): Promise<void> {
+    const generation = await this.store.bump(
+      namespace,
+      this.generations.floor(namespace),
+      newGenerationId(),
+    );
+    this.generations.advance(namespace, generation);
+    this.onBump?.(namespace, reason);
+  }
+
+  /**
+   * Redis lost or rolled back the namespace's generation: entries held here are dropped
+   * and a generation above every one seen is stored, so that pages cached before the loss
+   * can never be served again (one re-bump at a time per namespace).
+   */
+  private reset(namespace: string): void {
+    this.forget(namespace);
+    if (this.resetting.has(namespace)) {
+      return;
+    }
+    this.logger.warn(`Cache generation of "${namespace}" lost or rolled back in Redis; bumping it`);
+    this.resetting.add(namespace);
+    void this.bumpOrRetry(namespace, 'reset').finally(() => this.resetting.delete(namespace));
   }
 
   /**
@@ -204,24 +247,23 @@ export class ResponseCache implements OnModuleDestroy {
     ttlMs: number,
   ): void {
     const { namespace, key } = options;
-    const gen = Number(generation);
-    if (this.generations.current(namespace) !== gen) {
+    if (this.generations.current(namespace) !== generation) {
       return;
     }
-    this.memory.set(memoryKey(namespace, gen, key), entry, { ttl: ttlMs });
+    this.memory.set(memoryKey(namespace, generation, key), entry, { ttl: ttlMs });
   }
 
-  private retryBump(namespace: string, attempt = 1): void {
+  private retryBump(namespace: string, reason: BumpReason, attempt = 1): void {
     if (attempt === 1 && this.pendingBumps.has(namespace)) {
       return;
     }
     this.pendingBumps.add(namespace);
     const timer = setTimeout(() => {
-      this.bump(namespace).then(
+      this.bump(namespace, reason).then(
         () => this.pendingBumps.delete(namespace),
         () => {
           if (attempt < BUMP_RETRY_ATTEMPTS) {
-            this.retryBump(namespace, attempt + 1);
+            this.retryBump(namespace, reason, attempt + 1);
           } else {
             this.pendingBumps.delete(namespace);
           }
@@ -247,6 +289,6 @@ function jitteredTtlMs(ttlS: number): number {
   return Math.max(1, Math.round(ttlS * 1000 * jitter));
 }
 
-function memoryKey(namespace: string, generation: number, key: string): string {
+function memoryKey(namespace: string, generation: string, key: string): string {
   return `${namespace}\u0000${generation}\u0000${key}`;
 }

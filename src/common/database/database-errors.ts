@@ -1,0 +1,74 @@
+/**
+ * Errors that mean "the database cannot be reached right now" rather than "this request is
+ * wrong": refused or lost connections, connect, pool-acquire and query timeouts, a server
+ * shutting down or out of connections. They are answered with a 503 problem and
+ * `Retry-After`, never a 500.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+  'ER_STATEMENT_TIMEOUT',
+  'DB_ACQUIRE_TIMEOUT',
+]);
+const UNAVAILABLE_MESSAGES = [
+  "Can't add new command when connection is in closed state",
+  'Pool is closed',
+  'Connection lost',
+];
+
+/** Seconds a client is asked to wait (Retry-After) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
+interface DriverErrorLike {
+  code?: unknown;
+  fatal?: unknown;
+  message?: unknown;
+  driverError?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * True for an error (or a TypeORM `QueryFailedError` wrapping one, or an error caused by
+ * one) that says the database is unreachable. A fatal mysql2 error is a broken
+ * connection by definition.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) {
+    return false;
+  }
+  const candidate = error as DriverErrorLike;
+  if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) {
+    return true;
+  }
+  if (candidate.fatal === true) {
+    return true;
+  }
+  if (
+    typeof candidate.message === 'string' &&
+    UNAVAILABLE_MESSAGES.some((text) => (candidate.message as string).startsWith(text))
+  ) {
+    return true;
+  }
+  return (
+    isDatabaseUnavailable(candidate.driverError, depth + 1) ||
+    isDatabaseUnavailable(candidate.cause, depth + 1)
+  );
+}
+
+/** The code of a database-unavailable error, for logs and metrics (`unknown` if none). */
+export function unavailableReason(error: unknown): string {
+  const candidate = error as DriverErrorLike | null;
+  const code = candidate?.code ?? (candidate?.driverError as DriverErrorLike | undefined)?.code;
+  return typeof code === 'string' ? code : 'connection_closed';
+}
