@@ -6,7 +6,7 @@
  * common/ is the shared floor, config/ the ground, cli/ and the files in src/ itself the
  * entry points.
  */
-const MODULES = '(auth|external|health|idempotency|metrics|products|rate-limit|webhooks)';
+const MODULES = '(auth|external|health|idempotency|metrics|producers|products|rate-limit|webhooks)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -12,6 +12,7 @@ import { ALL_CONFIGS } from './config/configuration';
 import { ExternalModule } from './external';
 import { HealthModule } from './health';
 import { MetricsModule, MetricsService } from './metrics';
+import { ProducersModule } from './producers';
 import { ProductsModule } from './products';
 import { ClientIdentityResolver, RateLimitModule } from './rate-limit';
 import { WebhooksModule } from './webhooks';
@@ -35,6 +36,7 @@ import { WebhooksModule } from './webhooks';
       useFactory: (clientIdentity: ClientIdentityResolver) => ({ clientIdentity }),
     }),
     ProductsModule,
+    ProducersModule,
     WebhooksModule,
   ],
   providers: [

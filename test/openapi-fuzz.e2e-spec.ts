@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Connection } from 'mysql2/promise';
+import { boxToWkt, capBox } from '../src/common/geo/sphere';
 import { buildProduct, buildTiedProducts, insertProducts } from './factories/product.factory';
 import { casesFor, FuzzCase, FuzzContext, OpenApiDocument, Operation } from './fuzz/cases';
 import { CheckName, checkResponse, CHECKS, describeCase, Observed, Violation } from './fuzz/checks';
@@ -149,7 +150,21 @@ describe('OpenAPI fuzzing (fuzz-clean)', () => {
     const productIds = await insertProducts(db, listed);
     const deletableIds = await insertProducts(db, deletable);
 
-    const scopes = 'products:write subscriptions:manage';
+    const producerIds: number[] = [];
+    for (const [lat, lng] of [
+      [12.971599, 77.594566],
+      [19.07609, 72.877426],
+      [28.613939, 77.209023],
+    ]) {
+      const [inserted] = await db.query(
+        'INSERT INTO producers (name, lat, lng, delivery_radius_km, delivery_box) ' +
+          'VALUES (?, ?, ?, 5, ST_GeomFromText(?, 0))',
+        ['Fuzz Farm', lat, lng, boxToWkt(capBox(lat, lng, 5_000))],
+      );
+      producerIds.push(Number((inserted as { insertId: number }).insertId));
+    }
+
+    const scopes = 'products:write producers:write subscriptions:manage';
     const valid = await sim.issueJwt({ scope: scopes, sub: 'fuzz-user' });
     const [header, payload] = valid.split('.');
     const unsigned = (claims: object): string =>
@@ -184,6 +199,7 @@ describe('OpenAPI fuzzing (fuzz-clean)', () => {
       tokens,
       productIds,
       deletableIds,
+      producerIds,
       skus: listed.map((row) => row.sku),
       webhookSecret: WEBHOOK_SECRET,
       perOperation: PER_OPERATION,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { generateProduct } from '../src/products/seed/catalog-generator';
 import { LISTING_INDEXES } from '../src/products/seed/catalog-seeder';
+import { producerOf } from '../src/products/seed/producer-generator';
 import { startScratchMariaDb, type ScratchMariaDb } from './support/scratch-mariadb';
 import { deleteRedisKeys } from './support/test-env';
 
@@ -93,7 +94,8 @@ describe('seeding when the server refuses LOAD DATA LOCAL INFILE', () => {
     for (const n of [1, 2_000, 2_001, 50_000, 50_001, FIRST]) {
       const expected = generateProduct(n);
       const [row] = await rows(
-        'SELECT id, sku, name, description, category, price, stock, created_at FROM products WHERE id = ?',
+        'SELECT id, sku, name, description, category, price, stock, created_at, producer_id ' +
+          'FROM products WHERE id = ?',
         [n],
       );
       expect(row).toEqual({
@@ -105,6 +107,7 @@ describe('seeding when the server refuses LOAD DATA LOCAL INFILE', () => {
         price: expected.price,
         stock: expected.stock,
         created_at: expected.createdAt,
+        producer_id: producerOf(n),
       });
     }
     // The listing indexes dropped for the bulk load are back.

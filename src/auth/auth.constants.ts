@@ -2,6 +2,7 @@
 export const SCOPES = {
   PRODUCTS_WRITE: 'products:write',
   SUBSCRIPTIONS_MANAGE: 'subscriptions:manage',
+  PRODUCERS_WRITE: 'producers:write',
 } as const;
 
 /** Metadata key under which `RequireScopes` stores the scopes of a route. */

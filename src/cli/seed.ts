@@ -75,8 +75,11 @@ async function main(): Promise<void> {
       return;
     }
     const report = await seedCatalog(db, count, (line) => console.log(line));
-    if (report.inserted > 0) {
+    if (report.inserted > 0 || report.producers > 0 || report.backfilled > 0) {
       await invalidateListings();
+    }
+    if (report.producers > 0) {
+      console.log(`seed: inserted ${report.producers.toLocaleString('en')} producers`);
     }
     console.log(
       report.inserted === 0

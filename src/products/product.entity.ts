@@ -1,4 +1,4 @@
-import { Column, Entity, Generated, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { bigintToNumber } from '../common/database/transformers';
 
 /**
@@ -14,6 +14,18 @@ import { bigintToNumber } from '../common/database/transformers';
 @Index('ix_products_category_created_at', ['category', 'createdAt', 'id', 'price', 'stock', 'name'])
 @Index('ix_products_category_price', ['category', 'price', 'id', 'stock', 'name'])
 @Index('ix_products_category_name', ['category', 'name', 'id', 'price', 'stock'])
+@Index('ix_products_producer', ['producerId', 'id', 'category', 'price', 'stock', 'name'])
+@Index('ix_products_producer_price', ['producerId', 'price', 'id', 'category', 'stock', 'name'])
+@Index('ix_products_producer_name', ['producerId', 'name', 'id', 'category', 'price', 'stock'])
+@Index('ix_products_producer_created_at', [
+  'producerId',
+  'createdAt',
+  'id',
+  'category',
+  'price',
+  'stock',
+  'name',
+])
 export class Product {
   @PrimaryColumn({ type: 'bigint', unsigned: true, transformer: bigintToNumber })
   @Generated('increment')
@@ -38,6 +50,24 @@ export class Product {
 
   @Column({ type: 'int' })
   stock!: number;
+
+  /**
+   * The producer that sells it (migrations/1763850000000-create-producers.ts), or null.
+   * The relation names its target by entity name, so this file needs nothing from the
+   * producers module; it exists for the foreign key and is never loaded.
+   */
+  @Column({
+    name: 'producer_id',
+    type: 'bigint',
+    unsigned: true,
+    nullable: true,
+    transformer: bigintToNumber,
+  })
+  producerId?: number | null;
+
+  @ManyToOne('Producer', { nullable: true, onDelete: 'SET NULL', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'producer_id', foreignKeyConstraintName: 'fk_products_producer' })
+  producer?: { id: number } | null;
 
   @Column({
     name: 'created_at',

@@ -70,6 +70,8 @@ export interface FuzzContext {
   productIds: number[];
   /** Products that the DELETE cases may remove. */
   deletableIds: number[];
+  /** Producers that exist for GET/PATCH. */
+  producerIds: number[];
   skus: string[];
   webhookSecret: string;
   /** Cases per operation (mutations first, then valid requests up to this number). */
@@ -149,6 +151,11 @@ function validPathValue(ctx: FuzzContext, key: string, parameter: Parameter): st
         pool.pop();
       }
       return String(id);
+    }
+  }
+  if (parameter.name === 'id' && key.includes('/producers/')) {
+    if (ctx.producerIds.length > 0 && ctx.rng.bool(0.75)) {
+      return String(ctx.rng.pick(ctx.producerIds));
     }
   }
   return generateText(ctx.doc, parameter.schema ?? { type: 'string' }, ctx.rng);

@@ -91,4 +91,40 @@ describe('boundedMysql2', () => {
     handed.query({ sql: 'SELECT 1', values: [] }, jest.fn());
     expect(seen).toEqual([{ sql: 'ALTER TABLE t' }, { sql: 'SELECT 1', values: [], timeout: 750 }]);
   });
+
+  it('bounds a prepared statement (prepare and execute) and ignores its late answer', () => {
+    const { bound, pending, events } = bind();
+    let answer: Callback | undefined;
+    const connection = Object.assign(
+      fakeConnection(() => undefined),
+      {
+        execute: jest.fn((_options: unknown, ...rest: unknown[]) => {
+          answer = rest[rest.length - 1] as Callback;
+        }),
+      },
+    );
+    const acquired = jest.fn();
+    bound.getConnection(acquired);
+    pending[0](null, connection);
+    const handed = acquired.mock.calls[0][1] as { execute: (...args: unknown[]) => void };
+    const done = jest.fn();
+    handed.execute({ sql: 'SELECT ?', values: [1] }, done);
+    jest.advanceTimersByTime(499);
+    expect(done).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(done).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'PROTOCOL_SEQUENCE_TIMEOUT' }),
+    );
+    expect(connection.destroy).toHaveBeenCalled();
+    expect(events).toContain('unavailable:PROTOCOL_SEQUENCE_TIMEOUT');
+    answer!(null, [[{ one: 1 }]]);
+    expect(done).toHaveBeenCalledTimes(1);
+
+    const quick = jest.fn();
+    handed.execute({ sql: 'SELECT ?', values: [2] }, quick);
+    answer!(null, [{ two: 2 }]);
+    jest.advanceTimersByTime(1_000);
+    expect(quick).toHaveBeenCalledTimes(1);
+    expect(quick).toHaveBeenCalledWith(null, [{ two: 2 }]);
+  });
 });

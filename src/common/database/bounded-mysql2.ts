@@ -21,6 +21,7 @@ type QueryCallback = (error: (Error & { code?: string }) | null, ...rest: unknow
 
 interface PooledConnection {
   query: (...args: unknown[]) => unknown;
+  execute?: (...args: unknown[]) => unknown;
   release(): void;
   destroy(): void;
   [BOUNDED]?: true;
@@ -47,6 +48,9 @@ const QUERY_TIMEOUT_CODE = 'PROTOCOL_SEQUENCE_TIMEOUT';
  *   connection is destroyed. (mysql2 leaves a timed-out query at the head of the
  *   connection's command queue: the next query on that connection would wait for it,
  *   without a timer of its own, for as long as the server stays silent.)
+ * - **Prepared statements.** `execute` prepares the statement on first use, and mysql2's
+ *   PREPARE has no timeout: the whole call (prepare and execute) gets a timer of its own;
+ *   when it fires, the connection is destroyed and the caller gets the same timeout error.
  *
  * Everything else is mysql2 unchanged.
  */
@@ -138,7 +142,40 @@ function boundQueries(
         : { ...(sql as object), timeout: (sql as { timeout?: number }).timeout ?? timeoutMs };
     return query.call(this, options, ...rest);
   };
+  const execute = connection.execute;
+  if (execute) {
+    connection.execute = function (this: PooledConnection, ...args: unknown[]): unknown {
+      const callbackAt = args.findIndex((arg) => typeof arg === 'function');
+      const timeoutMs = bounds.queryTimeoutMs;
+      if (callbackAt < 1 || timeoutMs <= 0) {
+        return execute.apply(this, args);
+      }
+      const callback = args[callbackAt] as QueryCallback;
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        listener('unavailable', QUERY_TIMEOUT_CODE);
+        this.destroy();
+        callback(statementTimeout(timeoutMs));
+      }, timeoutMs);
+      args[callbackAt] = (error: (Error & { code?: string }) | null, ...results: unknown[]) => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        callback(error, ...results);
+      };
+      return execute.apply(this, args);
+    };
+  }
   return connection;
+}
+
+function statementTimeout(ms: number): Error {
+  const error = new Error(`The database did not answer a prepared statement within ${ms} ms`);
+  (error as Error & { code: string }).code = QUERY_TIMEOUT_CODE;
+  return error;
 }
 
 function acquireTimeout(ms: number): Error {

@@ -18,6 +18,7 @@ export const PROBLEMS = {
   INSUFFICIENT_SCOPE: { status: 403, slug: 'insufficient-scope', title: 'Insufficient scope' },
   NOT_FOUND: { status: 404, slug: 'not-found', title: 'Resource not found' },
   PRODUCT_NOT_FOUND: { status: 404, slug: 'product-not-found', title: 'Product not found' },
+  PRODUCER_NOT_FOUND: { status: 404, slug: 'producer-not-found', title: 'Producer not found' },
   PARTNER_ITEM_NOT_FOUND: {
     status: 404,
     slug: 'partner-item-not-found',

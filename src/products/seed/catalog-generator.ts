@@ -1,3 +1,6 @@
+import { producerOf } from './producer-generator';
+import { mix } from './seed-random';
+
 /**
  * Deterministic demo catalog (word lists hold no tab, newline or backslash, so rows need
  * no LOAD DATA escaping): row `n` is always the same product, so a seed run for a
@@ -103,7 +106,7 @@ const ORIGINS = [
   'Alibag',
 ];
 
-/** One generated product, in `products` column order minus id. */
+/** One generated product, in `products` column order minus id and producer. */
 export interface SeedProduct {
   readonly sku: string;
   readonly name: string;
@@ -113,17 +116,6 @@ export interface SeedProduct {
   readonly stock: number;
   /** 'YYYY-MM-DD HH:MM:SS.mmm' UTC. */
   readonly createdAt: string;
-}
-
-/** A 32-bit integer mix (lowbias32), good enough to spread deterministic values. */
-function mix(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 export function seedSku(n: number): string {
@@ -174,7 +166,8 @@ const MAX_ROW_BYTES = 256;
 
 /**
  * Rows `from..to` (inclusive) as LOAD DATA text: tab-separated, `\N` for NULL. The first
- * field is the id: `n` itself with `explicitIds`, else `\N` (auto-increment).
+ * field is the id: `n` itself with `explicitIds`, else `\N` (auto-increment); the last
+ * is the producer (producer-generator.ts).
  */
 export function toTsv(from: number, to: number, explicitIds: boolean): Buffer {
   const buffer = Buffer.allocUnsafe((to - from + 1) * MAX_ROW_BYTES);
@@ -183,7 +176,7 @@ export function toTsv(from: number, to: number, explicitIds: boolean): Buffer {
     const p = generateProduct(n);
     offset += buffer.write(
       `${explicitIds ? n : '\\N'}\t${p.sku}\t${p.name}\t${p.description ?? '\\N'}\t` +
-        `${p.category}\t${p.price}\t${p.stock}\t${p.createdAt}\t${p.createdAt}\n`,
+        `${p.category}\t${p.price}\t${p.stock}\t${p.createdAt}\t${p.createdAt}\t${producerOf(n)}\n`,
       offset,
     );
   }
@@ -201,6 +194,7 @@ export type SeedRow = [
   number,
   string,
   string,
+  number,
 ];
 
 /** Rows `from..to` (inclusive) as INSERT values, in the column order of `toTsv`. */
@@ -218,6 +212,7 @@ export function toRows(from: number, to: number, explicitIds: boolean): SeedRow[
       p.stock,
       p.createdAt,
       p.createdAt,
+      producerOf(n),
     ]);
   }
   return rows;

@@ -13,7 +13,8 @@ export const LOAD_METHOD_LABELS: Record<LoadMethod, string> = {
 /** Rows per multi-row INSERT (≈ 200 bytes each: far below any max_allowed_packet). */
 export const INSERT_BATCH_ROWS = 2_000;
 
-const COLUMNS = '(id, sku, name, description, category, price, stock, created_at, updated_at)';
+const COLUMNS =
+  '(id, sku, name, description, category, price, stock, created_at, updated_at, producer_id)';
 
 const LOAD_SQL = `LOAD DATA LOCAL INFILE 'products.tsv' IGNORE INTO TABLE products
   CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'

@@ -8,6 +8,7 @@ import {
   LoadMethod,
   loadTsv,
 } from './catalog-loader';
+import { backfillProducers, countUnowned, seedProducers } from './producer-seeder';
 
 /** Rows per LOAD DATA statement (or per run of batched INSERTs). */
 const CHUNK_ROWS = 50_000;
@@ -16,8 +17,9 @@ const DEFER_INDEXES_FROM_ROWS = 50_000;
 
 /**
  * The listing indexes of `products` (migrations/1763800000000-create-products.ts, widened
- * by migrations/1763830000000-listing-covering-indexes.ts). A test checks that this list
- * matches the migrated table.
+ * by migrations/1763830000000-listing-covering-indexes.ts; the producer ones from
+ * migrations/1763850000000-create-producers.ts). A test checks that this list matches the
+ * migrated table.
  */
 export const LISTING_INDEXES: Record<string, string> = {
   ix_products_created_at: 'created_at, id, price, stock, name',
@@ -27,12 +29,28 @@ export const LISTING_INDEXES: Record<string, string> = {
   ix_products_category_created_at: 'category, created_at, id, price, stock, name',
   ix_products_category_price: 'category, price, id, stock, name',
   ix_products_category_name: 'category, name, id, price, stock',
+  ix_products_producer: 'producer_id, id, category, price, stock, name',
+  ix_products_producer_price: 'producer_id, price, id, category, stock, name',
+  ix_products_producer_name: 'producer_id, name, id, category, price, stock',
+  ix_products_producer_created_at: 'producer_id, created_at, id, category, price, stock, name',
 };
+/** The foreign key's index: it cannot be dropped while the foreign key exists. */
+const FOREIGN_KEY_INDEX = 'ix_products_producer';
+/** The indexes a large producer backfill rebuilds instead of maintaining row by row. */
+const PRODUCER_SORT_INDEXES = [
+  'ix_products_producer_price',
+  'ix_products_producer_name',
+  'ix_products_producer_created_at',
+];
 const PROGRESS_EVERY_ROWS = 100_000;
 
 export interface SeedReport {
   readonly requested: number;
   readonly inserted: number;
+  /** Demo producers inserted (producer-generator.ts). */
+  readonly producers: number;
+  /** Demo products that had no producer and were given theirs. */
+  readonly backfilled: number;
   readonly seconds: number;
   /** Rows inserted per second over the whole run (indexes and ANALYZE included). */
   readonly rowsPerSecond: number;
@@ -108,22 +126,50 @@ export async function ensureListingIndexes(db: Connection): Promise<string[]> {
   return missing;
 }
 
-async function dropListingIndexes(db: Connection): Promise<void> {
+async function dropListingIndexes(
+  db: Connection,
+  names: readonly string[] = Object.keys(LISTING_INDEXES),
+): Promise<void> {
   const present = await existingIndexes(db);
-  const drops = Object.keys(LISTING_INDEXES)
-    .filter((name) => present.has(name))
+  const drops = names
+    .filter((name) => present.has(name) && name !== FOREIGN_KEY_INDEX)
     .map((name) => `DROP INDEX ${name}`);
   if (drops.length > 0) {
     await db.query(`ALTER TABLE products ${drops.join(', ')}`);
   }
 }
 
+/**
+ * Gives demo products without a producer theirs (a catalog seeded before producers
+ * existed). Many at once go faster with the producer sort indexes rebuilt afterwards.
+ */
+async function giveProducers(db: Connection, count: number, log: ProgressLog): Promise<number> {
+  const unowned = await countUnowned(db);
+  if (unowned === 0) {
+    return 0;
+  }
+  const rebuild = unowned >= DEFER_INDEXES_FROM_ROWS;
+  if (rebuild) {
+    await dropListingIndexes(db, PRODUCER_SORT_INDEXES);
+  }
+  const updated = await backfillProducers(db, count);
+  if (rebuild) {
+    await ensureListingIndexes(db);
+  }
+  if (updated > 0) {
+    log(`seed: gave ${updated.toLocaleString('en')} existing products their producer`);
+  }
+  return updated;
+}
+
 /** The outcome of a LOAD DATA that was started before the next chunk was generated. */
 type Loaded = { readonly rows: number } | { readonly error: unknown };
 
 /**
- * Ensures products SEED-00000001..count exist (idempotent for a given count: reruns add
- * only what is missing and never duplicate), loading chunks with LOAD DATA LOCAL INFILE.
+ * Ensures products SEED-00000001..count and their producers exist (idempotent for a given
+ * count: reruns add only what is missing and never duplicate), loading chunks with LOAD
+ * DATA LOCAL INFILE. Demo products that exist without a producer (seeded before producers
+ * existed) are given theirs.
  * When the server refuses LOCAL INFILE (`local_infile=OFF`, MySQL 8's default), the rest
  * goes in with batched multi-row INSERTs, and the progress lines say so.
  */
@@ -134,6 +180,7 @@ export async function seedCatalog(
 ): Promise<SeedReport> {
   const started = process.hrtime.bigint();
   await ensureListingIndexes(db);
+  const producers = await seedProducers(db, count);
   const from = await firstMissing(db, count);
   const deferIndexes = count - from + 1 >= DEFER_INDEXES_FROM_ROWS && (await isCatalogEmpty(db));
   if (deferIndexes) {
@@ -189,13 +236,19 @@ export async function seedCatalog(
     await ensureListingIndexes(db);
     log(`seed: listing indexes built in ${(elapsed() - loadedAt).toFixed(1)} s`);
   }
-  if (inserted > 0) {
+  const backfilled = await giveProducers(db, count, log);
+  if (producers > 0) {
+    await db.query('ANALYZE TABLE producers');
+  }
+  if (inserted > 0 || backfilled > 0) {
     await db.query('ANALYZE TABLE products');
   }
   const seconds = elapsed();
   return {
     requested: count,
     inserted,
+    producers,
+    backfilled,
     seconds,
     rowsPerSecond: inserted > 0 ? Math.round(inserted / seconds) : 0,
     method,
