@@ -22,22 +22,46 @@ const FORMAT = String.raw`(?![${JOINERS}])\p{Cf}`;
 /** What shows nothing: spaces of any kind, joiners, and the blank Hangul fillers. */
 const BLANK_CLASS = String.raw`\s\p{Z}${JOINERS}\u115F\u1160\u3164\uFFA0\u2800`;
 
-const ALLOWED_CHAR = String.raw`(?:(?![${CONTROL}]|${FORMAT})[\s\S])`;
-const MULTILINE_CHAR = String.raw`(?:[\t\n\r]|${ALLOWED_CHAR})`;
-const VISIBLE_AHEAD = String.raw`(?=[\s\S]*[^${BLANK_CLASS}])`;
-
 const INVISIBLE_OR_CONTROL = new RegExp(`[${CONTROL}]|${FORMAT}`, 'u');
 const MULTILINE_ALLOWED = /[\t\n\r]/g;
 const BLANK = new RegExp(`^[${BLANK_CLASS}]*$`, 'u');
 
+/** `\uXXXX` ranges of the Basic Multilingual Plane's code points (surrogates aside) that `is` picks. */
+function bmpClass(is: (char: string) => boolean): string {
+  const hex = (code: number): string => `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const ranges: string[] = [];
+  let start = -1;
+  for (let code = 0; code <= 0x10000; code += 1) {
+    const picked =
+      code < 0x10000 && (code < 0xd800 || code > 0xdfff) && is(String.fromCharCode(code));
+    if (picked && start < 0) {
+      start = code;
+    } else if (!picked && start >= 0) {
+      ranges.push(start === code - 1 ? hex(start) : `${hex(start)}-${hex(code - 1)}`);
+      start = -1;
+    }
+  }
+  return ranges.join('');
+}
+
+const FORBIDDEN_CLASS = bmpClass((char) => INVISIBLE_OR_CONTROL.test(char));
+const FORBIDDEN_MULTILINE_CLASS = bmpClass(
+  (char) => !/^[\t\n\r]$/.test(char) && INVISIBLE_OR_CONTROL.test(char),
+);
+const BLANK_BMP_CLASS = bmpClass((char) => BLANK.test(char));
+
 /**
- * The same rules as an ECMA-262 pattern (with the `u` flag) for the OpenAPI document, so
- * clients can check names before sending them. Lone surrogates are the one rule it cannot
- * express; the validator checks them as well.
+ * The same rules as an ECMA-262 pattern for the OpenAPI document, so clients can check
+ * names before sending them. It spells every character out as a `\uXXXX` range instead of
+ * using Unicode property escapes, so that it means the same with and without the `u` flag
+ * (JSON Schema validators differ there). It is exact on the Basic Multilingual Plane; lone
+ * surrogates and the few supplementary-plane format characters and noncharacters
+ * (U+E0001, the tag characters, U+1FFFE…) are the rules it leaves to the validator.
  */
 export function safeTextPattern(options: SafeTextOptions = {}): string {
-  const char = options.multiline ? MULTILINE_CHAR : ALLOWED_CHAR;
-  return `^${options.notBlank ? VISIBLE_AHEAD : ''}${char}*$`;
+  const forbidden = options.multiline ? FORBIDDEN_MULTILINE_CLASS : FORBIDDEN_CLASS;
+  const visible = options.notBlank ? `(?=[\\s\\S]*[^${BLANK_BMP_CLASS}])` : '';
+  return `^${visible}[^${forbidden}]*$`;
 }
 
 /** Why `value` is not acceptable text under `options`, or null when it is. */
