@@ -1,6 +1,6 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import {
   FastifyBaseLogger,
   FastifyError,
@@ -14,8 +14,6 @@ import { problemOf } from './common/errors/problem-mapping';
 import { writeProblem } from './common/errors/problem-response';
 import { applyConnectionLimits, HttpLimits, serverOptions } from './common/http/connection-limits';
 import { addDocsSecurityHeaders } from './common/http/docs-security';
-import { documentGlobalResponses } from './common/http/openapi-global-responses';
-import { documentCommonHeaders } from './common/http/openapi-headers';
 import { genRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { RouteMethods } from './common/http/route-methods';
 import { useStrictJsonParser } from './common/http/strict-json';
@@ -23,6 +21,7 @@ import { loggableUrl } from './common/logging/log-redaction';
 import { AppConfig, appConfig } from './config/configuration';
 import { LifecycleService } from './health';
 import { MetricsService } from './metrics';
+import { buildOpenApiDocument } from './openapi-document';
 import { RateLimiter } from './rate-limit';
 import { registerWebhookHeaderCheck, registerWebhookRawBody } from './webhooks';
 
@@ -180,39 +179,13 @@ export function registerPipeline(app: NestFastifyApplication): void {
 }
 
 /**
- * The OpenAPI document from the controllers' decorators, served at /docs (Swagger UI) and
- * /docs-json, with their security headers.
+ * The OpenAPI document (src/openapi-document.ts) with this deployment's PUBLIC_BASE_URL as
+ * its server, served at /docs (Swagger UI) and /docs-json, with their security headers.
  */
 function documentApi(app: NestFastifyApplication): void {
   addDocsSecurityHeaders(app.getHttpAdapter().getInstance());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('FarmLokal API')
-      .setDescription(
-        'Hyperlocal marketplace backend: product catalog, partner integrations and webhooks. ' +
-          'Errors are RFC 9457 problem+json. Write endpoints need a bearer JWT ' +
-          '(`npm run token:dev -- --scope products:write` prints one for local use).',
-      )
-      .setVersion('1.0.0')
-      .addBearerAuth(
-        {
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description:
-            'An RS256 or ES256 JWT signed by a key of AUTH_JWKS_URL, with `iss` = AUTH_ISSUER, ' +
-            '`aud` = AUTH_AUDIENCE, `exp` (and `nbf` when present) honoured. `sub` is required ' +
-            'and must be a non-empty string; scopes come from the space-separated `scope` ' +
-            'claim; an optional `producer_id` claim, when present, must be a positive ' +
-            'integer. Anything else is a 401 with `WWW-Authenticate: Bearer ' +
-            'error="invalid_token"` whose detail names the failing claim.',
-        },
-        'bearer',
-      )
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, documentCommonHeaders(documentGlobalResponses(document)), {
+  const document = buildOpenApiDocument(app, app.get<AppConfig>(appConfig.KEY).publicBaseUrl);
+  SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
   });
 }

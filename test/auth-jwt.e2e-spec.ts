@@ -72,12 +72,23 @@ describe('Inbound JWT auth (RequireScopes)', () => {
     expect(res.json()).toEqual({ sub: 'dev-user', scopes: ['products:write'] });
   });
 
-  it('answers 401 with the invalid_token challenge when no token is sent', async () => {
-    expectInvalidToken(await call());
+  it('answers 401 with a bare Bearer challenge, no error code, when no credentials are sent', async () => {
+    // RFC 6750 §3.1: a request without authentication information gets no error code,
+    // and neither does one using another scheme.
+    for (const authorization of [undefined, 'Basic dXNlcjpwYXNz']) {
+      const res = await call(authorization);
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({
+        type: 'https://farmlokal.example/problems/unauthorized',
+        status: 401,
+        detail: expect.stringMatching(/bearer token is required/),
+      });
+    }
   });
 
-  it('answers 401 for a non-bearer or malformed credential', async () => {
-    expectInvalidToken(await call('Basic dXNlcjpwYXNz'));
+  it('answers 401 with the invalid_token challenge for a malformed bearer credential', async () => {
     expectInvalidToken(await call('Bearer not-a-jwt'));
     expectInvalidToken(await call('Bearer '));
   });

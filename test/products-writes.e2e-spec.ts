@@ -82,7 +82,7 @@ describe('Product writes', () => {
         payload: validBody('NO-AUTH'),
       });
       expect(none.statusCode).toBe(401);
-      expect(none.headers['www-authenticate']).toContain('error="invalid_token"');
+      expect(none.headers['www-authenticate']).toBe('Bearer');
       const wrongScope = await a.app.inject({
         method: 'POST',
         url: '/products',

@@ -51,7 +51,7 @@ describe('Inbound JWTs with malformed claims', () => {
     ['an array sub', { sub: ['user-1', 'user-2'] }, /"sub" claim/],
     ['an object sub', { sub: { id: 'user-1' } }, /"sub" claim/],
     ['an empty sub', { sub: '' }, /"sub" claim/],
-    ['no sub', {}, /"sub" claim/],
+    ['no sub', {}, /has no "sub" claim/],
     [
       'a producer_id that is not a positive integer',
       { sub: 'p', producer_id: 'seven' },

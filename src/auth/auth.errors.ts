@@ -2,7 +2,19 @@ import { AppError } from '../common/errors/app.error';
 import { AUTH_RETRY_AFTER_S, WWW_AUTHENTICATE } from './auth.constants';
 import { RETRY_AFTER } from '../common/http/http-headers';
 
-/** No bearer token, or one that fails verification (RFC 6750 §3.1 `invalid_token`). */
+/**
+ * No credentials at all, or credentials of another scheme (Basic…): RFC 6750 §3.1 says
+ * such a challenge carries no error code, since the client may not know auth is needed.
+ */
+export class MissingCredentialsError extends AppError {
+  constructor() {
+    super('UNAUTHORIZED', 'A bearer token is required (Authorization: Bearer <JWT>)', {
+      headers: { [WWW_AUTHENTICATE]: 'Bearer' },
+    });
+  }
+}
+
+/** A bearer token that is malformed or fails verification (RFC 6750 §3.1 `invalid_token`). */
 export class InvalidTokenError extends AppError {
   constructor(detail = 'A valid bearer token is required') {
     super('UNAUTHORIZED', detail, {

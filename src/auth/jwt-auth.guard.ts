@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { InvalidTokenError } from './auth.errors';
+import { InvalidTokenError, MissingCredentialsError } from './auth.errors';
 import type { AuthenticatedRequest } from './authenticated-user';
 import { JwtVerifier } from './jwt-verifier.service';
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
+const BEARER_SCHEME = /^Bearer([ \t]|$)/i;
 
 /** Extracts the RFC 6750 bearer credential from an Authorization header, if there is one. */
 export function bearerTokenOf(authorization: string | string[] | undefined): string | null {
@@ -24,9 +25,13 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerTokenOf(request.headers.authorization);
+    const { authorization } = request.headers;
+    if (typeof authorization !== 'string' || !BEARER_SCHEME.test(authorization.trim())) {
+      throw new MissingCredentialsError();
+    }
+    const token = bearerTokenOf(authorization);
     if (!token) {
-      throw new InvalidTokenError('A bearer token is required (Authorization: Bearer <JWT>)');
+      throw new InvalidTokenError('The bearer token is malformed (Authorization: Bearer <JWT>)');
     }
     request.user = await this.verifier.verify(token);
     return true;

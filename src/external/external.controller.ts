@@ -105,7 +105,12 @@ export class ExternalController {
 
   @Get('subscriptions')
   @RequireScopes(SCOPES.SUBSCRIPTIONS_MANAGE)
-  @ApiOperation({ summary: 'Stored partner webhook subscriptions (never their secrets)' })
+  @ApiOperation({
+    summary: 'Stored partner webhook subscriptions (never their secrets)',
+    description:
+      'The subscriptions registered at the partner through POST /external/subscriptions, ' +
+      'as stored here; the signing secret of each is kept for verification and never returned.',
+  })
   @ApiOkResponse({ type: SubscriptionListResponseDto })
   async list(): Promise<SubscriptionListResponseDto> {
     return { data: (await this.subscriptions.list()).map(toSubscriptionResponse) };

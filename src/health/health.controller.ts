@@ -4,6 +4,7 @@ import { HealthCheckService, HealthCheckResult, TypeOrmHealthIndicator } from '@
 import { AppError } from '../common/errors/app.error';
 import { ApiProblems } from '../common/http/api-problem.decorator';
 import { SkipRateLimit } from '../common/http/rate-limit-policy.decorator';
+import { IgnoresQuery } from '../common/http/strict-query.guard';
 import { LifecycleService } from './lifecycle.service';
 import { RecentResult } from './recent-result';
 import { RedisHealthIndicator } from './redis.health';
@@ -16,6 +17,7 @@ type Readiness = { status: 'ok'; checks: Record<string, string> };
 
 @ApiTags('health')
 @SkipRateLimit()
+@IgnoresQuery()
 @Controller('health')
 export class HealthController {
   private readonly readiness = new RecentResult(
@@ -31,7 +33,12 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process can serve; checks no dependency' })
+  @ApiOperation({
+    summary: 'Liveness: the process can serve; checks no dependency',
+    description:
+      'Always 200 while the process runs its event loop; MySQL and Redis are not consulted, ' +
+      'so an outage of either never restarts the service. Query strings are ignored.',
+  })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -42,7 +49,8 @@ export class HealthController {
     summary: 'Readiness: MySQL and Redis answer, and no shutdown has begun',
     description:
       'Answers from a check of MySQL and Redis at most 1 s old: concurrent probes share one ' +
-      'check. 503 from the moment shutdown begins, whatever the last check said.',
+      'check. 503 from the moment shutdown begins, whatever the last check said. Query strings ' +
+      '(cache busters) are ignored.',
   })
   @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: 'up', redis: 'up' } } } })
   @ApiProblems(503)

@@ -12,7 +12,13 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedUser, CurrentUser, RequireScopes, SCOPES } from '../auth';
 import { ApiProblems } from '../common/http/api-problem.decorator';
@@ -23,8 +29,8 @@ import { ProductResponseDto } from './dto/product.response.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import type { ListProductsQuery } from './list-products.query';
 import { ListProductsQueryPipe } from './list-products.query.pipe';
-import { createdResponse, sendListing, sendStored } from './products.presenter';
-import { ApiCreateProduct, ApiListProducts, ApiProductId } from './products.openapi';
+import { createdResponse, sendListing, sendProduct, sendStored } from './products.presenter';
+import { ApiCreateProduct, ApiGetProduct, ApiListProducts, ApiProductId } from './products.openapi';
 import { PRODUCTS_ROUTE } from './products.constants';
 import { ProductsService } from './products.service';
 
@@ -46,10 +52,14 @@ export class ProductsController {
 
   @Get(':id')
   @ApiProductId()
-  @ApiOkResponse({ type: ProductResponseDto })
+  @ApiGetProduct()
   @ApiProblems(400, 404, 429)
-  get(@Param('id', ParsePositiveIntPipe) id: number): Promise<ProductResponseDto> {
-    return this.products.get(id);
+  async get(
+    @Param('id', ParsePositiveIntPipe) id: number,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    sendProduct(reply, await this.products.get(id), ifNoneMatch);
   }
 
   @Post()
@@ -73,6 +83,12 @@ export class ProductsController {
 
   @Patch(':id')
   @ApiProductId()
+  @ApiOperation({
+    summary: 'Change a product',
+    description:
+      'Changes the given fields of a product and answers with the whole product; an absent ' +
+      'or empty body changes nothing. Listings show the change within a second.',
+  })
   @ApiBody({
     type: UpdateProductDto,
     required: false,
@@ -90,6 +106,12 @@ export class ProductsController {
 
   @Delete(':id')
   @ApiProductId()
+  @ApiOperation({
+    summary: 'Delete a product',
+    description:
+      'Removes a product; 204 with no body. Deleting it again is a 404. A body is not ' +
+      'expected: an empty one is accepted whatever its content type.',
+  })
   @RequireScopes(SCOPES.PRODUCTS_WRITE)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted' })

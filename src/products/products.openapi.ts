@@ -1,5 +1,12 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import {
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+} from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_TTL_S } from '../idempotency';
 import { ListProductsQueryDto } from './dto/list-products.query.dto';
 import { ProductPageDto, ProductResponseDto } from './dto/product.response.dto';
@@ -12,9 +19,38 @@ const ETAG_HEADER = {
   },
 };
 
+const CACHE_CONTROL_HEADER = {
+  'Cache-Control': {
+    description: '`no-cache`: a cached copy must be revalidated (If-None-Match) before reuse',
+    schema: { type: 'string', enum: ['no-cache'] },
+  },
+};
+
+const IF_NONE_MATCH = ApiHeader({
+  name: 'If-None-Match',
+  required: false,
+  description:
+    'ETag(s) of a previous response, comma-separated, or `*`; compared weakly (RFC 9110 ' +
+    '§13.1.2): a match answers 304',
+});
+
+const NOT_MODIFIED = ApiResponse({
+  status: HttpStatus.NOT_MODIFIED,
+  description: 'The If-None-Match ETag still matches: no body; reuse the cached copy',
+  headers: { ...ETAG_HEADER, ...CACHE_CONTROL_HEADER },
+});
+
 /** Documents GET /products: the query (ListProductsQueryDto), the page, 304, ETag and x-cache. */
 export const ApiListProducts = (): MethodDecorator =>
   applyDecorators(
+    ApiOperation({
+      summary: 'List products (keyset pages, filters, sort)',
+      description:
+        'One page of the catalog in `ORDER BY <sort> <order>, id <order>`. Follow ' +
+        '`page.next_cursor` with the same sort, order and filters for the next page (null on ' +
+        'the last page). Filters combine with AND. Unknown or repeated query parameters are a ' +
+        '400. Pages are cached briefly and revalidated with ETag / If-None-Match.',
+    }),
     ApiQuery({ type: ListProductsQueryDto }),
     ApiQuery({ name: 'sort', required: false, enum: SORT_KEYS, schema: { default: DEFAULT_SORT } }),
     ApiQuery({
@@ -27,13 +63,11 @@ export const ApiListProducts = (): MethodDecorator =>
       name: 'in_stock',
       required: false,
       schema: { type: 'string', enum: ['true', 'false'] },
-      description: '`true` → only products with stock > 0',
+      description:
+        '`true`: only products with stock > 0. `false` means no filter (the same as leaving ' +
+        'the parameter out), not "only products out of stock".',
     }),
-    ApiHeader({
-      name: 'If-None-Match',
-      required: false,
-      description: 'ETag of a previous response; a match answers 304',
-    }),
+    IF_NONE_MATCH,
     ApiOkResponse({
       type: ProductPageDto,
       description: 'One page, in `ORDER BY <sort> <order>, id <order>`',
@@ -45,11 +79,26 @@ export const ApiListProducts = (): MethodDecorator =>
         },
       },
     }),
-    ApiResponse({
-      status: HttpStatus.NOT_MODIFIED,
-      description: 'The If-None-Match ETag still matches',
-      headers: ETAG_HEADER,
+    NOT_MODIFIED,
+  );
+
+/** Documents GET /products/:id: the product, its ETag and the 304 of a matching If-None-Match. */
+export const ApiGetProduct = (): MethodDecorator =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Get one product',
+      description:
+        'The product as JSON, with a strong `ETag` computed from the response bytes and ' +
+        '`Cache-Control: no-cache`. Send the ETag back as `If-None-Match` to revalidate: a ' +
+        'match (also `*`, a list, or a weak `W/` form) is a 304 with the same ETag and no body.',
     }),
+    IF_NONE_MATCH,
+    ApiOkResponse({
+      type: ProductResponseDto,
+      description: 'The product',
+      headers: { ...ETAG_HEADER, ...CACHE_CONTROL_HEADER },
+    }),
+    NOT_MODIFIED,
   );
 
 /** Documents the `:id` route parameter: a positive integer (a BIGINT UNSIGNED id). */
@@ -62,6 +111,12 @@ export const ApiProductId = (): MethodDecorator =>
 /** Documents POST /products with its Idempotency-Key semantics. */
 export const ApiCreateProduct = (): MethodDecorator =>
   applyDecorators(
+    ApiOperation({
+      summary: 'Create a product',
+      description:
+        'Creates a product and answers 201 with it and its Location. A duplicate `sku` is a ' +
+        '409. Send an Idempotency-Key to make retries safe.',
+    }),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency';
 import type { IdempotentOutcome, StoredResponse } from '../idempotency';
 import type { ProductResponseDto } from './dto/product.response.dto';
-import { etagMatches } from './listing-cache/etag';
+import { etagMatches, strongEtag } from './listing-cache/etag';
 import { PRODUCTS_ROUTE, X_CACHE_HEADER } from './products.constants';
 import type { ListingResponse } from './products.service';
 
@@ -28,6 +28,26 @@ export function sendListing(
     return;
   }
   void reply.code(200).type(JSON_TYPE).send(page.body);
+}
+
+/**
+ * Sends one product with a strong ETag of its serialized bytes (whatever fields the JSON
+ * carries), or a 304 with the same ETag and no body when If-None-Match matches. Clients
+ * revalidate (`no-cache`), so a change shows at once.
+ */
+export function sendProduct(
+  reply: FastifyReply,
+  product: ProductResponseDto,
+  ifNoneMatch: string | undefined,
+): void {
+  const body = JSON.stringify(product);
+  const etag = strongEtag(body);
+  void reply.header('etag', etag).header('cache-control', 'no-cache');
+  if (etagMatches(ifNoneMatch, etag)) {
+    void reply.code(304).send();
+    return;
+  }
+  void reply.code(200).type(JSON_TYPE).send(body);
 }
 
 /** POST /products' answer for a created product: 201, its Location and the product. */

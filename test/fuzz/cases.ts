@@ -28,6 +28,7 @@ export interface Operation {
   requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
   responses: Record<string, ResponseObject>;
   security?: Record<string, string[]>[];
+  'x-ignores-query'?: boolean;
 }
 
 export interface OpenApiDocument extends SchemaDocument {
@@ -200,10 +201,13 @@ function mutations(ctx: FuzzContext, key: string, operation: Operation): Mutatio
     out.push({ label, expect, apply });
   };
 
-  bad('unknown query parameter', (d) => d.query.push(['unexpected_param', '1']));
-  bad('unknown query parameter, SQL text', (d) => d.query.push(["x' OR '1'='1", '--']));
-  bad('unknown query parameter, 10 KiB', (d) => d.query.push(['pad', 'p'.repeat(10_240)]));
-  bad('prototype-polluting query parameter', (d) => d.query.push(['__proto__[admin]', 'true']));
+  // Operations marked x-ignores-query (probes, metrics) document that they ignore it.
+  if (!operation['x-ignores-query']) {
+    bad('unknown query parameter', (d) => d.query.push(['unexpected_param', '1']));
+    bad('unknown query parameter, SQL text', (d) => d.query.push(["x' OR '1'='1", '--']));
+    bad('unknown query parameter, 10 KiB', (d) => d.query.push(['pad', 'p'.repeat(10_240)]));
+    bad('prototype-polluting query parameter', (d) => d.query.push(['__proto__[admin]', 'true']));
+  }
 
   for (const parameter of operation.parameters ?? []) {
     const schema = resolve(doc, parameter.schema ?? { type: 'string' });

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem-response';
+import { IGNORES_QUERY_EXTENSION } from './strict-query.guard';
 
 type Responses = Record<string, { description: string; content?: object }>;
 
@@ -26,12 +27,15 @@ export function documentGlobalResponses(document: OpenAPIObject): OpenAPIObject 
     for (const operation of Object.values(item) as {
       responses?: Responses;
       requestBody?: object;
+      [IGNORES_QUERY_EXTENSION]?: boolean;
     }[]) {
       if (!operation?.responses || typeof operation.responses !== 'object') {
         continue;
       }
       const add: Responses = {
-        400: problem('Invalid request: unknown query parameter, malformed URL or invalid input'),
+        400: operation[IGNORES_QUERY_EXTENSION]
+          ? problem('Malformed URL (invalid percent-encoding); the query string is ignored')
+          : problem('Invalid request: unknown query parameter, malformed URL or invalid input'),
       };
       if (!UNLIMITED.test(path)) {
         add[429] = problem('Rate limit exceeded (see Retry-After)');

@@ -41,7 +41,8 @@ export function tooDeepError(): AppError {
 }
 
 /**
- * Replaces Fastify's `application/json` parser with one that first requires well-formed
+ * Replaces Fastify's `application/json` parser with one that takes an empty body as no
+ * body, and otherwise first requires well-formed
  * UTF-8 (invalid bytes would otherwise become U+FFFD silently, so what is stored differs
  * from what was sent) and at most MAX_JSON_DEPTH levels, then parses as Fastify does
  * (secure-json-parse: `__proto__` and `constructor.prototype` keys are an error).
@@ -53,6 +54,13 @@ export function useStrictJsonParser(fastify: FastifyInstance): void {
     'application/json',
     { parseAs: 'buffer' },
     (request: FastifyRequest, body: Buffer, done) => {
+      if (body.length === 0) {
+        // No body at all, whatever the content type says (clients send the header on
+        // DELETE and GET too): the same as a request without one. A required body is
+        // still a 400 from validation.
+        done(null, undefined);
+        return;
+      }
       let text: string;
       try {
         text = UTF8.decode(body);

@@ -1,11 +1,30 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
 import { ValidationProblemError } from '../errors/app.error';
 
+const IGNORES_QUERY = 'strict-query:ignores';
+/** The OpenAPI extension that marks such operations (fuzzers and clients can tell). */
+export const IGNORES_QUERY_EXTENSION = 'x-ignores-query';
+
 /**
- * Unknown query parameters are a 400, not ignored. Routes that bind a `@Query()` DTO get
+ * Lets a route (or every route of a controller) ignore its query string instead of
+ * rejecting it: probes and scrapers (health checks, /metrics) whose monitors add cache
+ * busters such as `?_=1733380000`. The OpenAPI operation says so with `x-ignores-query`.
+ */
+export const IgnoresQuery = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IGNORES_QUERY, true), ApiExtension(IGNORES_QUERY_EXTENSION, true));
+
+/**
+ * Unknown query parameters are a 400, not ignored (except on routes marked @IgnoresQuery). Routes that bind a `@Query()` DTO get
  * that from the global ValidationPipe (forbidNonWhitelisted); this guard covers routes
  * that take no query parameters at all, where the pipe never runs.
  */
@@ -20,7 +39,7 @@ export class StrictQueryGuard implements CanActivate {
     const handler = context.getHandler();
     let accepts = this.acceptsQuery.get(handler);
     if (accepts === undefined) {
-      accepts = bindsQuery(context);
+      accepts = ignoresQuery(context) || bindsQuery(context);
       this.acceptsQuery.set(handler, accepts);
     }
     if (accepts) {
@@ -36,6 +55,12 @@ export class StrictQueryGuard implements CanActivate {
     }
     return true;
   }
+}
+
+function ignoresQuery(context: ExecutionContext): boolean {
+  return [context.getHandler(), context.getClass()].some(
+    (target) => Reflect.getMetadata(IGNORES_QUERY, target) === true,
+  );
 }
 
 function bindsQuery(context: ExecutionContext): boolean {

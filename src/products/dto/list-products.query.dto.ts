@@ -48,7 +48,9 @@ export class ListProductsQueryDto {
   @ApiPropertyOptional({
     minLength: 1,
     maxLength: MAX_Q_LENGTH,
-    description: 'Case-insensitive prefix of the name',
+    description:
+      'Matches the start of the name (a case-insensitive prefix, not a substring search); ' +
+      '`%`, `_` and `!` match literally',
   })
   readonly q?: string;
 }
