@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Inbound Idempotency-Key records (RELIABILITY.md §1). A request claims its key by
+ * Inbound Idempotency-Key records (docs/api.md, "Idempotency"). A request claims its key by
  * INSERT on the unique scope + key; the stored response is replayed for 24 h.
  */
 export class CreateIdempotencyKeys1763800100000 implements MigrationInterface {

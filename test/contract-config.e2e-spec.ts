@@ -2,11 +2,11 @@ import { runService } from './support/spawn-service';
 import { createTestEnv, TestEnv } from './support/test-env';
 
 /**
- * CONTRACT.md, "Operations" and "Environment": configuration is validated at start-up; an
+ * The documented start-up behaviour (README, "Configuration"; docs/operations.md): configuration is validated at start-up; an
  * invalid value stops the built service with a non-zero exit and a message naming the
  * variable (never its value); NODE_ENV=production refuses the development secrets.
  */
-describe('CONTRACT.md, black-box: start-up configuration', () => {
+describe('black-box: start-up configuration', () => {
   let env: TestEnv;
 
   beforeAll(() => {

@@ -5,12 +5,12 @@ import { spawnService, SpawnedService } from './support/spawn-service';
 import { createTestEnv, TestEnv } from './support/test-env';
 
 /**
- * CONTRACT.md statements about several instances, black-box: two built services share
+ * What the documentation promises about several instances, black-box: two built services share
  * one database, one Redis prefix and one partner. A cursor from one works on the other, a
  * write on one shows in the other's listings, the rate limit and the outbound token are
  * shared, and a webhook delivered to both at once takes effect once.
  */
-describe('CONTRACT.md, black-box: two instances', () => {
+describe('black-box: two instances', () => {
   const WEBHOOK_SECRET = generateWebhookSecret();
   let env: TestEnv;
   let sim: PartnerSim;

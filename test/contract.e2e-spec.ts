@@ -16,7 +16,7 @@ import { freePort, spawnService, SpawnedService } from './support/spawn-service'
 import { connectTestDb, createTestEnv, TestEnv } from './support/test-env';
 
 /**
- * The service as CONTRACT.md describes it, seen from outside only: the built service runs
+ * The service as docs/api.md and openapi.json describe it, seen from outside only: the built service runs
  * as a child process (as `npm start` runs it) against the real MariaDB and Redis, with the
  * partner simulator in-process. One instance; the multi-instance statements live in
  * contract-multi-instance.e2e-spec.ts, start-up configuration in contract-config.
@@ -47,7 +47,7 @@ const FIXTURES = 160;
 
 type Row = Record<string, unknown>;
 
-describe('CONTRACT.md, black-box (one instance)', () => {
+describe('black-box API behaviour (one instance)', () => {
   let env: TestEnv;
   let sim: PartnerSim;
   let service: SpawnedService;
@@ -833,7 +833,7 @@ describe('CONTRACT.md, black-box (one instance)', () => {
       expect((await get('/health/ready')).status).toBe(200);
     });
 
-    it('GET /metrics exposes the contract metrics as Prometheus text', async () => {
+    it('GET /metrics exposes the documented metrics as Prometheus text', async () => {
       const res = await get('/metrics');
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = res.text;

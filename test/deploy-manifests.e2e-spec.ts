@@ -20,8 +20,8 @@ const SECRET_EXAMPLE = join(K8S_DIR, 'secret.example.yaml');
 /** main.ts exits on its own this long after SHUTDOWN_TIMEOUT_MS if closing hangs. */
 const FORCED_EXIT_MARGIN_S = 1.5;
 
-/** The variables CONTRACT.md fixes; a deployment must be able to set each one. */
-const CONTRACT_VARIABLES = [
+/** Configuration variables of the README's table; a deployment must be able to set each one. */
+const DOCUMENTED_VARIABLES = [
   'PORT',
   'HOST',
   'DB_HOST',
@@ -251,7 +251,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('takes its environment from the ConfigMap and the Secret, all valid variables', () => {
     const known = Object.keys(new Env());
     expect(Object.keys(environment).filter((name) => !known.includes(name))).toEqual([]);
-    expect(CONTRACT_VARIABLES.filter((name) => !(name in environment))).toEqual([]);
+    expect(DOCUMENTED_VARIABLES.filter((name) => !(name in environment))).toEqual([]);
     expect(Object.keys(secret.stringData).sort()).toEqual([...SECRET_VARIABLES].sort());
     expect(Object.keys(configMap.data).filter((name) => SECRET_VARIABLES.includes(name))).toEqual(
       [],

@@ -63,7 +63,7 @@ describe('the OpenAPI document (openapi.json)', () => {
     expect(security['POST /products']).toEqual([{ bearer: [] }]);
     expect(security['DELETE /products/{id}']).toEqual([{ bearer: [] }]);
     const tags = new Set(operations(doc).flatMap(([, operation]) => operation.tags as string[]));
-    expect((doc.tags as Json[]).map((tag) => tag.name).sort()).toEqual([...tags].sort());
+    expect((doc.tags as Json[]).map((tag) => String(tag.name)).sort()).toEqual([...tags].sort());
     for (const tag of doc.tags as Json[]) {
       expect(tag.description).toEqual(expect.any(String));
     }
@@ -86,7 +86,7 @@ describe('the OpenAPI document (openapi.json)', () => {
     const notFound = doc.paths['/products/{id}'].get.responses['404'].content[
       'application/problem+json'
     ].examples as Json;
-    expect(Object.values(notFound).map((example) => example.value.type)).toEqual([
+    expect(Object.values(notFound).map((example) => String(example.value.type))).toEqual([
       'https://farmlokal.example/problems/product-not-found',
     ]);
     const listing400 = doc.paths['/products'].get.responses['400'].content[
@@ -98,7 +98,7 @@ describe('the OpenAPI document (openapi.json)', () => {
   it('says what in_stock=false and q mean', () => {
     const parameters = doc.paths['/products'].get.parameters as Json[];
     const describe = (name: string): string =>
-      parameters.find((parameter) => parameter.name === name)?.description ?? '';
+      String(parameters.find((parameter) => parameter.name === name)?.description ?? '');
     expect(describe('in_stock')).toMatch(/`false` means no filter/);
     expect(describe('q')).toMatch(/start of the name/);
   });
@@ -131,7 +131,7 @@ describe('the OpenAPI document (openapi.json)', () => {
       '`WWW-Authenticate: Bearer`',
       'error="invalid_token"',
     ]) {
-      expect([needle, scheme.description.includes(needle)]).toEqual([needle, true]);
+      expect([needle, String(scheme.description).includes(needle)]).toEqual([needle, true]);
     }
     const challenge = doc.paths['/products'].post.responses['401'].headers['WWW-Authenticate'];
     expect(challenge.description).toMatch(/no credentials/);

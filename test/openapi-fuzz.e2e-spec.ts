@@ -10,7 +10,7 @@ import { createTestApp, TestApp } from './support/create-test-app';
 import { connectTestDb, createTestEnv, TestEnv } from './support/test-env';
 
 /**
- * RELIABILITY.md §9 "fuzz-clean": requests generated from the live OpenAPI document
+ * Fuzz-clean: requests generated from the live OpenAPI document
  * (fixed seed) for every operation, valid ones and single-fault mutations, and the
  * Schemathesis checks on every answer. The partner simulator stays healthy, so no 5xx
  * is expected at all.

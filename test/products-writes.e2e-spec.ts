@@ -55,7 +55,7 @@ describe('Product writes', () => {
   });
 
   describe('POST /products', () => {
-    it('creates a product: 201, Location, the product in the contract shape', async () => {
+    it('creates a product: 201, Location, the product in the documented shape', async () => {
       const res = await post(a, validBody('MANGO-1'));
       expect(res.statusCode).toBe(201);
       const body = res.json();

@@ -112,7 +112,7 @@ describe('GET /products', () => {
     await env.cleanup();
   });
 
-  it('answers a page in the contract shape', async () => {
+  it('answers a page in the documented shape', async () => {
     const res = await test.app.inject({
       method: 'GET',
       url: '/products?limit=2&sort=id&order=asc',

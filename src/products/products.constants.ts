@@ -1,4 +1,4 @@
-/** Listing sort keys and directions (CONTRACT.md, GET /products). */
+/** Listing sort keys and directions (GET /products; see openapi.json). */
 export const SORT_KEYS = ['created_at', 'price', 'name', 'id'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export const SORT_ORDERS = ['asc', 'desc'] as const;

@@ -1,7 +1,7 @@
 import type { FuzzCase, OpenApiDocument, Operation } from './cases';
 import { validate } from './schema';
 
-/** The checks of RELIABILITY.md §9 ("fuzz-clean"), named as Schemathesis names them. */
+/** The checks of a fuzz-clean run, named as Schemathesis names them. */
 export const CHECKS = [
   'not_a_server_error',
   'status_code_conformance',

@@ -62,7 +62,7 @@ export const MONEY = /^\d+\.\d{2}$/;
 const PROBLEM_MEMBERS = ['type', 'title', 'status', 'detail', 'instance', 'request_id', 'errors'];
 
 /**
- * The contract's error shape: problem+json with exactly the listed members, `request_id`
+ * The documented error shape: problem+json with exactly the listed members, `request_id`
  * equal to the response's x-request-id, `errors` ({ field, message }) on validation failures.
  */
 export function expectProblem(

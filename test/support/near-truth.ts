@@ -78,7 +78,7 @@ export interface TruthRow {
 
 /**
  * The brute-force answer: every product whose producer delivers to the point, computed
- * over all producers without any index (`ST_Distance_Sphere` of the contract's own
+ * over all producers without any index (`ST_Distance_Sphere` of the producers' own
  * columns), in `ORDER BY distance, id` or `ORDER BY <sort> <order>, id <order>`. Read as a
  * prepared statement, so the distances are the exact doubles.
  */

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors/app.error';
 
-/** Longest cursor accepted in a query string (CONTRACT.md, GET /products). */
+/** Longest cursor accepted in a query string (GET /products; see openapi.json). */
 export const MAX_CURSOR_LENGTH = 512;
 
 /**

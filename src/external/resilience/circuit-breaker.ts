@@ -1,5 +1,5 @@
 /**
- * A rolling-window circuit breaker with the contract's semantics, which cockatiel 3's
+ * A rolling-window circuit breaker with the semantics docs/external.md describes, which cockatiel 3's
  * SamplingBreaker does not have: it opens on "at least `minCalls` calls in the window and a
  * failure ratio ≥ `failureRatio`" (SamplingBreaker needs a minimum *rate* and a ratio
  * strictly above the threshold, and reads `Date.now()` directly). See docs/external.md.
