@@ -179,11 +179,18 @@ describe('black-box API behaviour (one instance)', () => {
       '/products/1?expand=all',
       '/auth/token/status?verbose=true',
       '/external/items/1?fresh=1',
-      '/health/ready?x=1',
     ])('rejects unknown query parameters: %s', async (path) => {
       const res = await get(path);
       expectProblem(res, 400, { errors: 'required' });
     });
+
+    it.each(['/health/live?_=1733380000', '/health/ready?x=1', '/metrics?cachebust=1'])(
+      'lets probes and the scraper ignore their query string: %s',
+      async (path) => {
+        const res = await get(path);
+        expect(res.status).toBe(200);
+      },
+    );
 
     it('rejects unknown fields in the bodies of our write endpoints', async () => {
       const post = await send('POST', '/products', {
