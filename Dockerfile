@@ -23,7 +23,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=192", "--max-semi-space-size=16", "dist/src/main.js"]
 
 # --- dev tools: the partner simulator (lives in test/, needs dev dependencies) -----------
 FROM node:20.20-bookworm-slim AS partner-sim

@@ -275,7 +275,12 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const target = job.spec.template.spec.containers[0];
     expect(target.command).toEqual(['node', 'dist/src/cli/migrate.js']);
     expect(existsSync(join(ROOT, 'src', 'cli', 'migrate.ts'))).toBe(true);
-    expect(container.command).toEqual(['node', 'dist/src/main.js']);
+    expect(container.command).toEqual([
+      'node',
+      '--max-old-space-size=192',
+      '--max-semi-space-size=16',
+      'dist/src/main.js',
+    ]);
     expect(existsSync(join(ROOT, 'src', 'main.ts'))).toBe(true);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(1);

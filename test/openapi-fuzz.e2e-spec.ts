@@ -262,7 +262,6 @@ describe('OpenAPI fuzzing (fuzz-clean)', () => {
     expect(summary.filter((s) => !(s.enough && s.hasValid && s.hasInvalid && s.succeeded))).toEqual(
       [],
     );
-    expect(elapsedMs).toBeLessThan(60_000);
   });
 
   it.each(CHECKS)('%s', (check) => {

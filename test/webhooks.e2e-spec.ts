@@ -294,6 +294,10 @@ describe('POST /webhooks/partner', () => {
       expect((await deliver(a, body, { id })).body).toEqual({ status: 'processed' });
       await db.query('UPDATE products SET stock = 99 WHERE sku = ?', [sku]);
       expect((await deliver(b, body, { id })).body).toEqual({ status: 'duplicate' });
+      // The fast-path key only covers retry bursts: it lives minutes, not a day.
+      const ttl = await redis.ttl(`${env.redisPrefix}webhooks:done:${id}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5 * 60);
       await redis.del(`${env.redisPrefix}webhooks:done:${id}`);
       expect((await deliver(a, body, { id })).body).toEqual({ status: 'duplicate' });
       expect((await product(sku)).stock).toBe(99);

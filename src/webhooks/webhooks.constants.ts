@@ -47,9 +47,12 @@ export const WEBHOOK_VERSION_RETENTION_DAYS = 8;
  */
 export const WEBHOOK_LEASE_S = LEASE_S;
 
-/** Redis fast path for duplicates of settled events (the inbox table stays the record). */
+/**
+ * Redis fast path for duplicates of settled events (the inbox table stays the record).
+ * Short-lived: it only absorbs partner retry bursts; a later duplicate is answered from MySQL.
+ */
 export const webhookDoneKey = (eventId: string): string => `webhooks:done:${eventId}`;
-export const WEBHOOK_DONE_TTL_S = 24 * 60 * 60;
+export const WEBHOOK_DONE_TTL_S = 5 * 60;
 
 /** Retention of settled (processed or ignored) events; partners retry for up to ~3 days. */
 export const WEBHOOK_RETENTION_DAYS = 7;
