@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchOptions, serviceEnv } from './options';
@@ -14,7 +14,11 @@ export async function startService(
   const port = await freePort();
   const child = startNode(
     'service',
-    [...profileFlags(profileDir), join(options.dist, 'src', 'main.js')],
+    [
+      ...startFlags(options.root),
+      ...profileFlags(profileDir),
+      join(options.dist, 'src', 'main.js'),
+    ],
     {
       cwd: options.root,
       env: { ...serviceEnv(options, port), ...overrides },
@@ -23,6 +27,17 @@ export async function startService(
   );
   await waitForOk(child, '/health/ready');
   return child;
+}
+
+/**
+ * The Node flags `npm start` passes (the heap bounds in package.json), so the service runs
+ * here as it does in production.
+ */
+function startFlags(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
 /** Starts the floor with the given body and content type; waits until it answers. */

@@ -31,7 +31,7 @@ export interface PurgeOptions {
 /**
  * Keeps settled event ids for WEBHOOK_RETENTION_DAYS (partners retry for days, and a
  * duplicate must still be recognised), then deletes them in bounded batches. One instance
- * at a time runs the hourly cleanup, under a Redis lock with an owner token; failed and
+ * at a time runs the cleanup every 5 minutes, under a Redis lock with an owner token; failed and
  * in-flight events are kept for inspection and redelivery. Applied versions older than
  * WEBHOOK_VERSION_RETENTION_DAYS go in the same run: no deliverable event orders before them.
  */

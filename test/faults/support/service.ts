@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort } from '../../support/spawn-service';
+import { freePort, START_FLAGS } from '../../support/spawn-service';
 import { ManagedProcess, waitFor } from './processes';
 
 /** The built service; FAULTS_SERVICE_MAIN points the suite at another build (e.g. an older one). */
@@ -20,7 +20,7 @@ export class ServiceInstance {
   /** Starts an instance and waits until /health/live answers. */
   static async start(env: Record<string, string>): Promise<ServiceInstance> {
     const port = await freePort();
-    const process_ = new ManagedProcess(globalThis.process.execPath, [MAIN], {
+    const process_ = new ManagedProcess(globalThis.process.execPath, [...START_FLAGS, MAIN], {
       env: { ...globalThis.process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     });
     const instance = new ServiceInstance(`http://127.0.0.1:${port}`, port, process_);
