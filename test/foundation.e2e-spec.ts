@@ -71,7 +71,7 @@ describe('Service foundation', () => {
     });
 
     it('rejects query parameters on a route that takes none', async () => {
-      const res = await test.app.inject({ method: 'GET', url: '/health/live?verbose=1' });
+      const res = await test.app.inject({ method: 'GET', url: '/auth/token/status?verbose=1' });
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toMatch(PROBLEM);
       expect(res.json().errors).toEqual([
