@@ -24,7 +24,13 @@ import { UpdateProductDto } from './dto/update-product.dto';
 import type { ListProductsQuery } from './list-products.query';
 import { ListProductsQueryPipe } from './list-products.query.pipe';
 import { createdResponse, sendListing, sendStored } from './products.presenter';
-import { ApiCreateProduct, ApiListProducts, ApiProductId } from './products.openapi';
+import {
+  ApiCreateProduct,
+  ApiDeleteProduct,
+  ApiListProducts,
+  ApiProductId,
+  ApiUpdateProduct,
+} from './products.openapi';
 import { PRODUCTS_ROUTE } from './products.constants';
 import { ProductsService } from './products.service';
 
@@ -62,8 +68,13 @@ export class ProductsController {
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.products.create(dto, {
-      scope: { principal: user.sub, method: 'POST', route: PRODUCTS_ROUTE },
+    const outcome = await this.products.create(dto, user, {
+      scope: {
+        principal: user.sub,
+        actingFor: user.producerId === undefined ? undefined : `producer:${user.producerId}`,
+        method: 'POST',
+        route: PRODUCTS_ROUTE,
+      },
       key: parseIdempotencyKey(idempotencyKey),
       payload: dto,
       render: createdResponse,
@@ -72,6 +83,7 @@ export class ProductsController {
   }
 
   @Patch(':id')
+  @ApiUpdateProduct()
   @ApiProductId()
   @ApiBody({
     type: UpdateProductDto,
@@ -84,17 +96,22 @@ export class ProductsController {
   update(
     @Param('id', ParsePositiveIntPipe) id: number,
     @Body() dto: UpdateProductDto,
+    @CurrentUser() user: AuthenticatedUser,
   ): Promise<ProductResponseDto> {
-    return this.products.update(id, dto);
+    return this.products.update(id, dto, user);
   }
 
   @Delete(':id')
+  @ApiDeleteProduct()
   @ApiProductId()
   @RequireScopes(SCOPES.PRODUCTS_WRITE)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 404, 429)
-  remove(@Param('id', ParsePositiveIntPipe) id: number): Promise<void> {
-    return this.products.remove(id);
+  remove(
+    @Param('id', ParsePositiveIntPipe) id: number,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<void> {
+    return this.products.remove(id, user);
   }
 }

@@ -1,5 +1,12 @@
 import { applyDecorators, HttpStatus } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import {
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+} from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_TTL_S } from '../idempotency';
 import { ListProductsQueryDto } from './dto/list-products.query.dto';
 import { ProductPageDto, ProductResponseDto } from './dto/product.response.dto';
@@ -59,9 +66,20 @@ export const ApiProductId = (): MethodDecorator =>
     schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   });
 
+const PRODUCER_TOKENS =
+  'A token acting for a producer (`producer_id` claim) writes only that producer’s products';
+const UNKNOWN_PRODUCER =
+  'an unknown `producer_id` is a 400 naming the field, and nothing is written';
+
 /** Documents POST /products with its Idempotency-Key semantics. */
 export const ApiCreateProduct = (): MethodDecorator =>
   applyDecorators(
+    ApiOperation({
+      summary: 'Create a product',
+      description:
+        `Needs scope \`products:write\`; ${UNKNOWN_PRODUCER}. ${PRODUCER_TOKENS}: the ` +
+        'product gets its `producer_id`, and naming another producer (or null) is a 403.',
+    }),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
@@ -85,3 +103,22 @@ export const ApiCreateProduct = (): MethodDecorator =>
       },
     }),
   );
+
+/** Documents PATCH /products/:id, including what a producer token may do. */
+export const ApiUpdateProduct = (): MethodDecorator =>
+  ApiOperation({
+    summary: 'Change a product',
+    description:
+      `Any subset of the writable fields; \`producer_id: null\` removes the producer; ${UNKNOWN_PRODUCER}. ` +
+      `${PRODUCER_TOKENS}: another producer’s product, or one without a producer, answers ` +
+      'the same 404 as a missing id, and setting `producer_id` to anything but its own is a 403.',
+  });
+
+/** Documents DELETE /products/:id, including what a producer token may do. */
+export const ApiDeleteProduct = (): MethodDecorator =>
+  ApiOperation({
+    summary: 'Delete a product',
+    description:
+      `${PRODUCER_TOKENS}: another producer’s product, or one without a producer, answers ` +
+      'the same 404 as a missing id.',
+  });
