@@ -30,6 +30,7 @@ const PRODUCT_KEYS = [
   'id',
   'name',
   'price',
+  'producer_id',
   'sku',
   'stock',
   'updated_at',
@@ -154,6 +155,7 @@ describe('black-box API behaviour (one instance)', () => {
         category: 'fruits',
         price: '0.00',
         stock: 1,
+        producer_id: null,
         created_at: '2026-01-01T00:00:00.000Z',
         updated_at: '2026-01-01T00:00:00.000Z',
       });

@@ -12,6 +12,9 @@ import { eventually } from './support/contract-http';
 import { createTestApp, TestApp } from './support/create-test-app';
 import { connectTestDb, createTestEnv, TestEnv } from './support/test-env';
 
+/** A caller without a producer_id claim: writes any product. */
+const PLATFORM = { sub: 'cache-tests', scopes: ['products:write'] };
+
 interface Listing {
   status: number;
   cache: string | null;
@@ -108,7 +111,7 @@ describe('GET /products: in-process response cache', () => {
     const path = '/products?category=l1&sort=id&order=asc&limit=3';
     const warmed = await warm(b, path);
     expect(warmed.data[0].stock).toBe(1);
-    await a.app.get(ProductsService).update(ids[0], { stock: 41 });
+    await a.app.get(ProductsService).update(ids[0], { stock: 41 }, PLATFORM);
     const started = Date.now();
     await eventually(async () => {
       expect((await list(b, path)).data[0].stock).toBe(41);
@@ -137,7 +140,7 @@ describe('GET /products: in-process response cache', () => {
   it('sees its own write on the very next request', async () => {
     const path = '/products?category=l1&sort=id&order=asc&limit=5';
     await warm(a, path);
-    await a.app.get(ProductsService).update(ids[2], { stock: 43 });
+    await a.app.get(ProductsService).update(ids[2], { stock: 43 }, PLATFORM);
     const next = await list(a, path);
     expect(next.cache).toBe('miss');
     expect(next.data[2].stock).toBe(43);

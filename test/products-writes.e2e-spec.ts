@@ -67,6 +67,7 @@ describe('Product writes', () => {
         category: 'fruits',
         price: '129.50',
         stock: 12,
+        producer_id: null,
         created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
         updated_at: body.created_at,
       });

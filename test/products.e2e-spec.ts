@@ -129,6 +129,7 @@ describe('GET /products', () => {
       category: 'fruits',
       price: '0.00',
       stock: 0,
+      producer_id: null,
       created_at: '2025-03-01T10:00:00.000Z',
       updated_at: '2025-03-01T10:00:00.000Z',
     });

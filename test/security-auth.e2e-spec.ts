@@ -98,12 +98,23 @@ describe('Inbound JWTs with malformed claims', () => {
   );
 
   it('accepts a token with a string sub and a numeric producer_id', async () => {
+    const producer = await test.app.inject({
+      method: 'POST',
+      url: '/producers',
+      headers: {
+        authorization: `Bearer ${await token({ sub: 'platform', scope: 'producers:write' })}`,
+      },
+      payload: { name: 'Token farm', lat: 12.9, lng: 77.6, delivery_radius_km: 5 },
+    });
+    expect(producer.statusCode).toBe(201);
+    const id = producer.json<{ id: number }>().id;
     const res = await test.app.inject({
       method: 'POST',
       url: '/products',
-      headers: { authorization: `Bearer ${await token({ sub: 'user-1', producer_id: 7 })}` },
+      headers: { authorization: `Bearer ${await token({ sub: 'user-1', producer_id: id })}` },
       payload: product(),
     });
     expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ producer_id: id });
   });
 });

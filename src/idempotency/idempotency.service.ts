@@ -17,11 +17,29 @@ const PURGE_PROBABILITY = 0.01;
 const PURGE_BATCH = 500;
 const MAX_CLAIM_ROUNDS = 5;
 
-/** Who is asking for what: keys are unique per principal, method and route template. */
+/**
+ * Who is asking for what: keys are unique per principal (and whom it acts for), method and
+ * route template.
+ */
 export interface IdempotencyScope {
   readonly principal: string;
+  /**
+   * The party a delegated caller acts for (e.g. `producer:7`), when its credentials say so:
+   * the same principal acting for another party has keys of its own.
+   */
+  readonly actingFor?: string;
   readonly method: string;
   readonly route: string;
+}
+
+/**
+ * The scope's hash. Without `actingFor` it is the text the keys stored so far were hashed
+ * from; with it, a JSON array, which no text of the first form (ending in the route) equals.
+ */
+function scopeHashOf(scope: IdempotencyScope): string {
+  return scope.actingFor === undefined
+    ? sha256(`${scope.principal}\n${scope.method}\n${scope.route}`)
+    : sha256(JSON.stringify([scope.principal, scope.actingFor, scope.method, scope.route]));
 }
 
 /** A write that may carry an Idempotency-Key, as the HTTP edge describes it. */
@@ -65,9 +83,16 @@ export class IdempotencyService {
       const response = await this.unitOfWork.run((tx) => work(tx).then(request.render));
       return { replayed: false, response };
     }
-    const scopeHash = sha256(`${scope.principal}\n${scope.method}\n${scope.route}`);
+    const scopeHash = scopeHashOf(scope);
     const fingerprint = sha256(`${scope.method}\n${scope.route}\n${canonicalJson(payload)}`);
-    const newKey = { ...scope, scopeHash, key, fingerprint };
+    const newKey = {
+      principal: scope.principal,
+      method: scope.method,
+      route: scope.route,
+      scopeHash,
+      key,
+      fingerprint,
+    };
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
       const claim = await this.keys.claim(newKey, newLockToken());
       if (claim !== null) {

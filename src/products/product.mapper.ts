@@ -13,6 +13,7 @@ export interface ProductRow<Time = string> {
   category: string;
   price: string;
   stock: number;
+  producer_id: string | number | null;
   created_at: Time;
   updated_at: Time;
 }
@@ -35,6 +36,7 @@ export function rowToProductResponse(row: ProductRow): ProductResponseDto {
     category: row.category,
     price: row.price,
     stock: row.stock,
+    producer_id: row.producer_id === null ? null : Number(row.producer_id),
     created_at: dbDateTimeToIso(row.created_at),
     updated_at: dbDateTimeToIso(row.updated_at),
   };
@@ -49,6 +51,7 @@ export function toProductResponse(product: Product): ProductResponseDto {
     category: product.category,
     price: product.price,
     stock: product.stock,
+    producer_id: product.producerId ?? null,
     created_at: product.createdAt.toISOString(),
     updated_at: product.updatedAt.toISOString(),
   };

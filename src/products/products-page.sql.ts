@@ -21,7 +21,7 @@ export interface SqlStatement {
 }
 
 export const PRODUCT_COLUMNS =
-  'id, sku, name, description, category, price, stock, created_at, updated_at';
+  'id, sku, name, description, category, price, stock, producer_id, created_at, updated_at';
 
 const LIKE_ESCAPE = '!';
 

@@ -19,6 +19,12 @@ export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Redis keys of the listing cache (REDIS_KEY_PREFIX is added by the client). */
 export const PRODUCTS_CACHE_NAMESPACE = 'products:list';
+/**
+ * The shape of a cached listing page, part of every page's cache key. Change it whenever
+ * the page JSON changes (v2: products carry `producer_id`), so pages an older build
+ * cached under the current generation are never served by a newer one, or the reverse.
+ */
+export const LISTING_FORMAT = 'v2';
 
 /** Response headers of the listing. */
 export const X_CACHE_HEADER = 'x-cache';

@@ -12,13 +12,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedUser, CurrentUser, RequireScopes, SCOPES } from '../auth';
 import { ApiProblems } from '../common/http/api-problem.decorator';
@@ -30,7 +24,14 @@ import { UpdateProductDto } from './dto/update-product.dto';
 import type { ListProductsQuery } from './list-products.query';
 import { ListProductsQueryPipe } from './list-products.query.pipe';
 import { createdResponse, sendListing, sendProduct, sendStored } from './products.presenter';
-import { ApiCreateProduct, ApiGetProduct, ApiListProducts, ApiProductId } from './products.openapi';
+import {
+  ApiCreateProduct,
+  ApiDeleteProduct,
+  ApiGetProduct,
+  ApiListProducts,
+  ApiProductId,
+  ApiUpdateProduct,
+} from './products.openapi';
 import { PRODUCTS_ROUTE } from './products.constants';
 import { ProductsService } from './products.service';
 
@@ -72,8 +73,13 @@ export class ProductsController {
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.products.create(dto, {
-      scope: { principal: user.sub, method: 'POST', route: PRODUCTS_ROUTE },
+    const outcome = await this.products.create(dto, user, {
+      scope: {
+        principal: user.sub,
+        actingFor: user.producerId === undefined ? undefined : `producer:${user.producerId}`,
+        method: 'POST',
+        route: PRODUCTS_ROUTE,
+      },
       key: parseIdempotencyKey(idempotencyKey),
       payload: dto,
       render: createdResponse,
@@ -82,13 +88,8 @@ export class ProductsController {
   }
 
   @Patch(':id')
+  @ApiUpdateProduct()
   @ApiProductId()
-  @ApiOperation({
-    summary: 'Change a product',
-    description:
-      'Changes the given fields of a product and answers with the whole product; an absent ' +
-      'or empty body changes nothing. Listings show the change within a second.',
-  })
   @ApiBody({
     type: UpdateProductDto,
     required: false,
@@ -100,23 +101,22 @@ export class ProductsController {
   update(
     @Param('id', ParsePositiveIntPipe) id: number,
     @Body() dto: UpdateProductDto,
+    @CurrentUser() user: AuthenticatedUser,
   ): Promise<ProductResponseDto> {
-    return this.products.update(id, dto);
+    return this.products.update(id, dto, user);
   }
 
   @Delete(':id')
+  @ApiDeleteProduct()
   @ApiProductId()
-  @ApiOperation({
-    summary: 'Delete a product',
-    description:
-      'Removes a product; 204 with no body. Deleting it again is a 404. A body is not ' +
-      'expected: an empty one is accepted whatever its content type.',
-  })
   @RequireScopes(SCOPES.PRODUCTS_WRITE)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 404, 429)
-  remove(@Param('id', ParsePositiveIntPipe) id: number): Promise<void> {
-    return this.products.remove(id);
+  remove(
+    @Param('id', ParsePositiveIntPipe) id: number,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<void> {
+    return this.products.remove(id, user);
   }
 }

@@ -108,6 +108,11 @@ export const ApiProductId = (): MethodDecorator =>
     schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   });
 
+const PRODUCER_TOKENS =
+  'A token acting for a producer (`producer_id` claim) writes only that producer’s products';
+const UNKNOWN_PRODUCER =
+  'an unknown `producer_id` is a 400 naming the field, and nothing is written';
+
 /** Documents POST /products with its Idempotency-Key semantics. */
 export const ApiCreateProduct = (): MethodDecorator =>
   applyDecorators(
@@ -115,7 +120,9 @@ export const ApiCreateProduct = (): MethodDecorator =>
       summary: 'Create a product',
       description:
         'Creates a product and answers 201 with it and its Location. A duplicate `sku` is a ' +
-        '409. Send an Idempotency-Key to make retries safe.',
+        '409. Send an Idempotency-Key to make retries safe. ' +
+        `Needs scope \`products:write\`; ${UNKNOWN_PRODUCER}. ${PRODUCER_TOKENS}: the ` +
+        'product gets its `producer_id`, and naming another producer (or null) is a 403.',
     }),
     ApiHeader({
       name: 'Idempotency-Key',
@@ -140,3 +147,26 @@ export const ApiCreateProduct = (): MethodDecorator =>
       },
     }),
   );
+
+/** Documents PATCH /products/:id, including what a producer token may do. */
+export const ApiUpdateProduct = (): MethodDecorator =>
+  ApiOperation({
+    summary: 'Change a product',
+    description:
+      'Changes the given fields of a product and answers with the whole product; an absent ' +
+      'or empty body changes nothing. Listings show the change within a second. ' +
+      `Any subset of the writable fields; \`producer_id: null\` removes the producer; ${UNKNOWN_PRODUCER}. ` +
+      `${PRODUCER_TOKENS}: another producer’s product, or one without a producer, answers ` +
+      'the same 404 as a missing id, and setting `producer_id` to anything but its own is a 403.',
+  });
+
+/** Documents DELETE /products/:id, including what a producer token may do. */
+export const ApiDeleteProduct = (): MethodDecorator =>
+  ApiOperation({
+    summary: 'Delete a product',
+    description:
+      'Removes a product; 204 with no body. Deleting it again is a 404. A body is not ' +
+      'expected: an empty one is accepted whatever its content type. ' +
+      `${PRODUCER_TOKENS}: another producer’s product, or one without a producer, answers ` +
+      'the same 404 as a missing id.',
+  });

@@ -14,15 +14,32 @@ import {
   PRODUCT_COLUMNS,
 } from './products-page.sql';
 import type { SortKey } from './products.constants';
-import { DuplicateSkuError } from './products.errors';
+import { DuplicateSkuError, UnknownProducerError } from './products.errors';
 
 const ER_DUP_ENTRY = 'ER_DUP_ENTRY';
+/** A foreign key refused a child row (1452; 1216 is the older servers' form). */
+const NO_REFERENCED_ROW = new Set(['ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW']);
+
+function driverCode(error: unknown): string | undefined {
+  return error instanceof QueryFailedError
+    ? (error.driverError as { code?: string } | undefined)?.code
+    : undefined;
+}
 
 function isDuplicateKey(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError &&
-    (error.driverError as { code?: string } | undefined)?.code === ER_DUP_ENTRY
-  );
+  return driverCode(error) === ER_DUP_ENTRY;
+}
+
+/** The storage error of a write as the caller's error: a taken sku, an unknown producer. */
+function writeError(error: unknown, sku: string, producerId: number | null | undefined): unknown {
+  if (isDuplicateKey(error)) {
+    return new DuplicateSkuError(sku);
+  }
+  const code = driverCode(error);
+  if (code !== undefined && NO_REFERENCED_ROW.has(code) && typeof producerId === 'number') {
+    return new UnknownProducerError(producerId);
+  }
+  return error;
 }
 
 /**
@@ -46,8 +63,14 @@ interface ReadConnection {
 }
 
 export type ProductChanges = Partial<
-  Pick<Product, 'sku' | 'name' | 'description' | 'category' | 'price' | 'stock'>
+  Pick<Product, 'sku' | 'name' | 'description' | 'category' | 'price' | 'stock' | 'producerId'>
 >;
+
+/**
+ * Whose products a write may touch: `undefined` any product (a platform token), a number
+ * only the products of that producer (a token acting for it).
+ */
+export type ProductOwner = number | undefined;
 
 /**
  * MySQL access for products. Listings are raw SQL mapped straight to the wire shape; the
@@ -125,31 +148,41 @@ export class ProductsRepository {
     return rows[0] ? rowToProductResponse(rows[0]) : null;
   }
 
-  /** Inserts a product in the caller's transaction; DuplicateSkuError when the sku is taken. */
+  /**
+   * Inserts a product in the caller's transaction; DuplicateSkuError when the sku is taken,
+   * UnknownProducerError when the foreign key finds no such producer (the statement fails,
+   * so the caller's transaction rolls back with nothing written).
+   */
   async insert(tx: Transaction, product: Omit<Product, 'id'>): Promise<Product> {
     try {
       const result = await managerOf(tx).insert(Product, product);
       const id = Number((result.identifiers[0] as { id: number | string }).id);
       return { ...product, id };
     } catch (error) {
-      throw isDuplicateKey(error) ? new DuplicateSkuError(product.sku) : error;
+      throw writeError(error, product.sku, product.producerId);
     }
   }
 
   /**
    * Applies `changes` in a transaction of its own and returns the row after the update, or
-   * null when absent; DuplicateSkuError when the new sku is taken.
+   * null when there is no such product of `owner`; DuplicateSkuError when the new sku is
+   * taken, UnknownProducerError when the new producer does not exist.
    */
-  async update(id: number, changes: ProductChanges): Promise<Product | null> {
+  async update(id: number, changes: ProductChanges, owner: ProductOwner): Promise<Product | null> {
     try {
-      return await this.dataSource.transaction((manager) => updateLocked(manager, id, changes));
+      return await this.dataSource.transaction((manager) =>
+        updateLocked(manager, id, changes, owner),
+      );
     } catch (error) {
-      throw isDuplicateKey(error) ? new DuplicateSkuError(changes.sku ?? '') : error;
+      throw writeError(error, changes.sku ?? '', changes.producerId);
     }
   }
 
-  async delete(id: number): Promise<boolean> {
-    const result = await this.dataSource.transaction((manager) => manager.delete(Product, { id }));
+  /** Deletes the product if it is one of `owner`'s: `DELETE … WHERE id = ? [AND producer_id = ?]`. */
+  async delete(id: number, owner: ProductOwner): Promise<boolean> {
+    const result = await this.dataSource.transaction((manager) =>
+      manager.delete(Product, ownedBy(id, owner)),
+    );
     return (result.affected ?? 0) > 0;
   }
 
@@ -211,13 +244,25 @@ export class ProductsRepository {
   }
 }
 
+/** `id = ?`, and `producer_id = ?` when the write is limited to one producer's products. */
+function ownedBy(id: number, owner: ProductOwner): { id: number; producerId?: number } {
+  return owner === undefined ? { id } : { id, producerId: owner };
+}
+
+/**
+ * The ownership test is part of the locking read (`SELECT … WHERE id = ? AND producer_id = ?
+ * FOR UPDATE`) and of the UPDATE's own WHERE: a product that is not the owner's, or stops
+ * being it before the lock is granted, is neither read nor written.
+ */
 async function updateLocked(
   manager: EntityManager,
   id: number,
   changes: ProductChanges,
+  owner: ProductOwner,
 ): Promise<Product | null> {
+  const where = ownedBy(id, owner);
   const current = await manager.findOne(Product, {
-    where: { id },
+    where,
     lock: { mode: 'pessimistic_write' },
   });
   if (!current) {
@@ -227,7 +272,7 @@ async function updateLocked(
     return current;
   }
   const updatedAt = new Date();
-  await manager.update(Product, { id }, { ...changes, updatedAt });
+  await manager.update(Product, where, { ...changes, updatedAt });
   return { ...current, ...changes, updatedAt };
 }
 

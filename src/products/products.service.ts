@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { AuthenticatedUser } from '../auth';
 import type { Transaction } from '../common/database/unit-of-work';
 import { CANONICAL_PRICE, formatPrice } from '../common/money/price';
 import { CursorCodec, hashQuery, InvalidCursorError } from '../common/pagination/cursor';
@@ -12,9 +13,9 @@ import { canonicalFilters, canonicalQuery, ListProductsQuery } from './list-prod
 import { CachedResponse, CacheResult, ResponseCache } from './listing-cache/response-cache';
 import { toProductResponse } from './product.mapper';
 import { PageSpec } from './products-page.sql';
-import { PRODUCTS_CACHE_NAMESPACE, SortKey } from './products.constants';
-import { ProductNotFoundError } from './products.errors';
-import { ProductChanges, ProductsRepository } from './products.repository';
+import { LISTING_FORMAT, PRODUCTS_CACHE_NAMESPACE, SortKey } from './products.constants';
+import { ForeignProducerError, ProductNotFoundError } from './products.errors';
+import { ProductChanges, ProductOwner, ProductsRepository } from './products.repository';
 
 export interface ListingResponse extends CachedResponse {
   readonly cache: CacheResult;
@@ -45,7 +46,7 @@ export class ProductsService {
     const { response, result, layer } = await this.cache.getOrCompute(
       {
         namespace: PRODUCTS_CACHE_NAMESPACE,
-        key: hashQuery(canonicalQuery(query)),
+        key: `${LISTING_FORMAT}:${hashQuery(canonicalQuery(query))}`,
         ttlS: this.config.cacheTtlS,
       },
       () => this.renderPage(query),
@@ -67,27 +68,44 @@ export class ProductsService {
 
   /**
    * Inserts a product; with an Idempotency-Key, a repeat of the request gets the first
-   * response again (`request.render` of the product is what is stored and replayed).
+   * response again (`request.render` of the product is what is stored and replayed). A
+   * token acting for a producer creates that producer's products only.
    */
   async create(
     dto: CreateProductDto,
+    user: AuthenticatedUser,
     request: IdempotentRequest<ProductResponseDto>,
   ): Promise<IdempotentOutcome> {
-    const outcome = await this.idempotency.execute(request, (tx) => this.insert(tx, dto));
+    const producerId = producerFor(user, dto.producer_id) ?? null;
+    const outcome = await this.idempotency.execute(request, (tx) =>
+      this.insert(tx, dto, producerId),
+    );
     if (!outcome.replayed) {
       await this.invalidateListings();
     }
     return outcome;
   }
 
-  async update(id: number, dto: UpdateProductDto): Promise<ProductResponseDto> {
+  /**
+   * A token acting for a producer changes only that producer's products: any other
+   * product answers 404 as if absent, and it cannot give its product to another producer.
+   */
+  async update(
+    id: number,
+    dto: UpdateProductDto,
+    user: AuthenticatedUser,
+  ): Promise<ProductResponseDto> {
+    const { producer_id: producerId, ...fields } = dto;
     const changes = Object.fromEntries(
-      Object.entries(dto).filter(([, value]) => value !== undefined),
+      Object.entries(fields).filter(([, value]) => value !== undefined),
     ) as ProductChanges;
     if (changes.price !== undefined) {
       changes.price = formatPrice(changes.price);
     }
-    const product = await this.products.update(id, changes);
+    if (producerId !== undefined) {
+      changes.producerId = producerFor(user, producerId);
+    }
+    const product = await this.products.update(id, changes, ownerOf(user));
     if (!product) {
       throw new ProductNotFoundError(id);
     }
@@ -97,8 +115,9 @@ export class ProductsService {
     return toProductResponse(product);
   }
 
-  async remove(id: number): Promise<void> {
-    const deleted = await this.products.delete(id);
+  /** A token acting for a producer deletes only that producer's products (else 404). */
+  async remove(id: number, user: AuthenticatedUser): Promise<void> {
+    const deleted = await this.products.delete(id, ownerOf(user));
     if (!deleted) {
       throw new ProductNotFoundError(id);
     }
@@ -129,7 +148,11 @@ export class ProductsService {
     return this.cache.invalidate(PRODUCTS_CACHE_NAMESPACE);
   }
 
-  private async insert(tx: Transaction, dto: CreateProductDto): Promise<ProductResponseDto> {
+  private async insert(
+    tx: Transaction,
+    dto: CreateProductDto,
+    producerId: number | null,
+  ): Promise<ProductResponseDto> {
     const now = new Date();
     const product = await this.products.insert(tx, {
       sku: dto.sku,
@@ -138,6 +161,7 @@ export class ProductsService {
       category: dto.category,
       price: formatPrice(dto.price),
       stock: dto.stock,
+      producerId,
       createdAt: now,
       updatedAt: now,
     });
@@ -196,6 +220,29 @@ export class ProductsService {
     }
     return { key: toSeekKey(sort, key), id };
   }
+}
+
+/** Whose products `user` may write: all (platform token) or its producer's. */
+function ownerOf(user: AuthenticatedUser): ProductOwner {
+  return user.producerId;
+}
+
+/**
+ * The producer a write gives a product: as asked for a platform token; a token acting for
+ * a producer gets its own whether it names it or not, and naming another (or none) is
+ * refused before anything is read, so the answer says nothing about what exists.
+ */
+function producerFor(
+  user: AuthenticatedUser,
+  requested: number | null | undefined,
+): number | null | undefined {
+  if (user.producerId === undefined) {
+    return requested;
+  }
+  if (requested !== undefined && requested !== user.producerId) {
+    throw new ForeignProducerError(user.producerId);
+  }
+  return user.producerId;
 }
 
 /** Checks a cursor's key against its sort: an ISO time, a canonical price or a name. */

@@ -140,6 +140,14 @@ function fixups(ctx: FuzzContext, key: string, draft: Draft): void {
       [min[1], max[1]] = [max[1], min[1]];
     }
   }
+  if ((key === 'POST /products' || key === 'PATCH /products/{id}') && draft.body !== undefined) {
+    // A producer_id must name a producer that exists (else 400): use one of those created.
+    const body = JSON.parse(String(draft.body)) as Record<string, unknown>;
+    if (typeof body.producer_id === 'number') {
+      body.producer_id = ctx.producerIds.length > 0 ? ctx.rng.pick(ctx.producerIds) : null;
+      draft.body = JSON.stringify(body);
+    }
+  }
 }
 
 function validPathValue(ctx: FuzzContext, key: string, parameter: Parameter): string {

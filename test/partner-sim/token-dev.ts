@@ -12,7 +12,8 @@ Prints a JWT signed with the partner simulator's development keys, for AUTH_ISSU
 (default http://127.0.0.1:4010) and AUTH_AUDIENCE (default farmlokal-api), read from the
 environment or .env as the service reads them. Scopes the service knows: products:write,
 producers:write, subscriptions:manage. With --producer N the token acts for producer N
-(its producer_id claim): it may change that producer only.
+(its producer_id claim): it may change that producer only, and create, change and delete
+only that producer's products.
 `;
 
 async function main(): Promise<void> {

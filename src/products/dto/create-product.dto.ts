@@ -3,6 +3,7 @@ import {
   DescriptionField,
   NameField,
   PriceField,
+  ProducerIdField,
   SkuField,
   StockField,
 } from './product-fields';
@@ -14,4 +15,5 @@ export class CreateProductDto {
   @CategoryField() readonly category!: string;
   @PriceField() readonly price!: string;
   @StockField() readonly stock!: number;
+  @ProducerIdField() readonly producer_id?: number | null;
 }

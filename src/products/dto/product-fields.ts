@@ -118,3 +118,23 @@ export const StockField = (required = true): PropertyDecorator =>
     Min(0),
     Max(MAX_STOCK),
   );
+
+export const ProducerIdField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({
+      example: 7,
+      nullable: true,
+      type: 'integer',
+      minimum: 1,
+      description:
+        'The producer that sells it, or null for none; an unknown producer is a 400. A token ' +
+        'acting for a producer (`producer_id` claim) may name only its own producer, and ' +
+        'its products get it when this is absent',
+    }),
+    ValidateIf((_, value) => value !== undefined && value !== null),
+    IsInt({ message: 'producer_id must be a positive integer (a producer id) or null' }),
+    Min(1, { message: 'producer_id must be a positive integer (a producer id) or null' }),
+    Max(Number.MAX_SAFE_INTEGER, {
+      message: 'producer_id must be a positive integer (a producer id) or null',
+    }),
+  );

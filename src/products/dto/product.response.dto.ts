@@ -13,6 +13,14 @@ export class ProductResponseDto {
   @ApiProperty({ example: '129.50', pattern: CANONICAL_PRICE.pattern.source })
   readonly price!: string;
   @ApiProperty({ example: 12, type: 'integer' }) readonly stock!: number;
+  @ApiProperty({
+    example: 7,
+    nullable: true,
+    type: 'integer',
+    minimum: 1,
+    description: 'The producer that sells it, or null',
+  })
+  readonly producer_id!: number | null;
   @ApiProperty({ example: '2026-11-22T10:15:30.000Z', format: 'date-time' })
   readonly created_at!: string;
   @ApiProperty({ example: '2026-11-22T10:15:30.000Z', format: 'date-time' })

@@ -3,6 +3,7 @@ import {
   DescriptionField,
   NameField,
   PriceField,
+  ProducerIdField,
   SkuField,
   StockField,
 } from './product-fields';
@@ -15,4 +16,5 @@ export class UpdateProductDto {
   @CategoryField(false) readonly category?: string;
   @PriceField(false) readonly price?: string;
   @StockField(false) readonly stock?: number;
+  @ProducerIdField() readonly producer_id?: number | null;
 }
