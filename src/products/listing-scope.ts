@@ -14,8 +14,7 @@ import type { ChangeTest, ProductState } from './listing-cache/change-feed';
 export function changeReaches(query: ListProductsQuery): ChangeTest {
   const min = query.minPrice === null ? null : cents(query.minPrice);
   const max = query.maxPrice === null ? null : cents(query.maxPrice);
-  const categories =
-    query.categories.length === 0 ? null : new Set(query.categories.map(folded));
+  const categories = query.categories.length === 0 ? null : new Set(query.categories.map(folded));
   const matches = (state: ProductState): boolean => {
     const price = cents(state.price);
     return (

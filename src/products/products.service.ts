@@ -10,7 +10,12 @@ import type { ProductResponseDto } from './dto/product.response.dto';
 import type { UpdateProductDto } from './dto/update-product.dto';
 import { canonicalFilters, canonicalQuery, ListProductsQuery } from './list-products.query';
 import type { ProductChange } from './listing-cache/change-feed';
-import { CachedResponse, CacheResult, ComputedPage, ResponseCache } from './listing-cache/response-cache';
+import {
+  CachedResponse,
+  CacheResult,
+  ComputedPage,
+  ResponseCache,
+} from './listing-cache/response-cache';
 import { changeReaches } from './listing-scope';
 import { toProductResponse } from './product.mapper';
 import { PageSpec } from './products-page.sql';

@@ -43,7 +43,11 @@ export type RedisWithScripts = Redis & {
     key: string,
     freshGeneration: string,
   ): Promise<LookupReply>;
-  responseCachePublish(changesKey: string, maxLength: number, ...changes: string[]): Promise<string>;
+  responseCachePublish(
+    changesKey: string,
+    maxLength: number,
+    ...changes: string[]
+  ): Promise<string>;
   responseCachePoll(changesKey: string, after: string, count: number): Promise<PollReply>;
   responseCacheBump(
     genKey: string,

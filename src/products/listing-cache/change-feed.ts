@@ -107,18 +107,18 @@ export class ChangeFeed {
    * instance knows: the stream has not moved since (`head`, read with the page), or the
    * feed is fresh, holds every entry after `position`, and none of them `affects` it.
    */
-  unchangedSince(
-    namespace: string,
-    position: string,
-    affects: ChangeTest,
-    head?: string,
-  ): boolean {
+  unchangedSince(namespace: string, position: string, affects: ChangeTest, head?: string): boolean {
     if (head !== undefined && position === head) {
       return true;
     }
     const state = this.states.get(namespace);
     const at = parseId(position);
-    if (state?.start == null || at === null || !this.fresh(namespace)) {
+    if (
+      state?.start === null ||
+      state?.start === undefined ||
+      at === null ||
+      !this.fresh(namespace)
+    ) {
       return false;
     }
     if (compareIds(at, state.start) < 0) {
@@ -189,7 +189,10 @@ export class ChangeFeed {
         return;
       }
       const tailId = parseId(state.tail) ?? ([0, 0] as const);
-      if (compareIds(headId, tailId) < 0 || (raw.length > 0 && field(raw[0][1], 'p') !== state.tail)) {
+      if (
+        compareIds(headId, tailId) < 0 ||
+        (raw.length > 0 && field(raw[0][1], 'p') !== state.tail)
+      ) {
         // The stream went back or lost entries this instance had not read.
         this.restart(state, head, headId);
         this.options.onGap(namespace);
