@@ -46,6 +46,8 @@ export type RedisWithScripts = Redis & {
   responseCachePublish(
     changesKey: string,
     maxLength: number,
+    channel: string,
+    namespace: string,
     ...changes: string[]
   ): Promise<string>;
   responseCachePoll(changesKey: string, after: string, count: number): Promise<PollReply>;

@@ -17,6 +17,8 @@ import {
 export interface GenerationListener {
   /** Another instance (or this one) bumped `namespace` to `generation`. */
   announced(namespace: string, generation: string): void;
+  /** Changes were appended to the feed of `namespace`, up to entry `last`. */
+  changed(namespace: string, last: string, changes: string): void;
   /** The subscriber (re)connected: announcements made while it was away are lost. */
   connected(): void;
   failed(operation: string, error: unknown): void;
@@ -60,7 +62,13 @@ export class CacheStore {
 
   /** Appends changes (JSON) to the namespace's feed, trimmed to about `maxLength`. */
   publish(namespace: string, changes: readonly string[], maxLength: number): Promise<string> {
-    return this.redis.responseCachePublish(changesKey(namespace), maxLength, ...changes);
+    return this.redis.responseCachePublish(
+      changesKey(namespace),
+      maxLength,
+      this.channel,
+      namespace,
+      ...changes,
+    );
   }
 
   /** The feed's head and up to `count` entries after `after` ('' = only the head). */
@@ -119,6 +127,11 @@ export class CacheStore {
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) {
+        return;
+      }
+      if (message.startsWith('changes\n')) {
+        const [, namespace, last, changes] = message.split('\n', 4);
+        listener.changed(namespace ?? '', last ?? '', changes ?? '');
         return;
       }
       const space = message.indexOf(' ');

@@ -63,6 +63,9 @@ interface State {
   tail: string;
   entries: Entry[];
   confirmedAt: number;
+  /** Changes announced up to `pendingUntil` that the feed has not been read up to yet. */
+  pending: ProductChange[];
+  pendingUntil: StreamId | null;
 }
 
 export class ChangeFeed {
@@ -87,6 +90,8 @@ export class ChangeFeed {
         tail: '',
         entries: [],
         confirmedAt: Number.NEGATIVE_INFINITY,
+        pending: [],
+        pendingUntil: null,
       });
       if (this.timer === null && !this.stopped) {
         this.timer = setInterval(() => void this.poll(), this.options.pollMs);
@@ -94,6 +99,28 @@ export class ChangeFeed {
       }
       void this.poll();
     }
+  }
+
+  /**
+   * Changes announced (pub/sub) as appended up to entry `last`: until a read of the feed
+   * reaches `last`, pages are checked against them too. False when `namespace` is not
+   * tracked here or the feed was already read past `last`.
+   */
+  announce(namespace: string, last: string, changes: readonly ProductChange[]): boolean {
+    const state = this.states.get(namespace);
+    const until = parseId(last);
+    if (state === undefined || until === null) {
+      return false;
+    }
+    const tail = parseId(state.tail);
+    if (state.start !== null && tail !== null && compareIds(until, tail) <= 0) {
+      return false;
+    }
+    state.pending.push(...changes);
+    if (state.pendingUntil === null || compareIds(until, state.pendingUntil) > 0) {
+      state.pendingUntil = until;
+    }
+    return true;
   }
 
   /** True when the feed of `namespace` was read completely within `maxAgeMs`. */
@@ -122,6 +149,9 @@ export class ChangeFeed {
       return false;
     }
     if (compareIds(at, state.start) < 0) {
+      return false;
+    }
+    if (state.pending.some((change) => affects(change))) {
       return false;
     }
     for (let i = state.entries.length - 1; i >= 0; i -= 1) {
@@ -214,6 +244,7 @@ export class ChangeFeed {
         this.options.onChanges(namespace, changes);
       }
       this.trim(state);
+      this.settlePending(state);
       if (raw.length < POLL_BATCH) {
         state.confirmedAt = sentAt;
         return;
@@ -221,10 +252,20 @@ export class ChangeFeed {
     }
   }
 
+  /** Forgets the announced changes once the feed was read up to the last of them. */
+  private settlePending(state: State): void {
+    const tail = parseId(state.tail);
+    if (state.pendingUntil !== null && tail !== null && compareIds(tail, state.pendingUntil) >= 0) {
+      state.pending = [];
+      state.pendingUntil = null;
+    }
+  }
+
   private restart(state: State, head: string, headId: StreamId): void {
     state.start = headId;
     state.tail = head;
     state.entries = [];
+    this.settlePending(state);
   }
 
   private trim(state: State): void {

@@ -73,8 +73,9 @@ return { gen, false, 0, head }
 
 /**
  * Appends changes to a namespace's feed (KEYS[1]), each entry naming the one before it
- * (`p`, '0-0' for the first), trimmed to about ARGV[1] entries. ARGV[2..]: the changes as
- * JSON. Returns the id of the last entry.
+ * (`p`, '0-0' for the first), trimmed to about ARGV[1] entries, and announces them on
+ * channel ARGV[2] as `changes\n<namespace ARGV[3]>\n<last id>\n[<change>,…]`. ARGV[4..]:
+ * the changes as JSON. Returns the id of the last entry.
  */
 export const PUBLISH_CHANGES_SCRIPT = `
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
@@ -82,9 +83,12 @@ local prev = '0-0'
 if last[1] then
   prev = last[1][1]
 end
-for i = 2, #ARGV do
+local list = {}
+for i = 4, #ARGV do
   prev = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'p', prev, 'c', ARGV[i])
+  list[#list + 1] = ARGV[i]
 end
+redis.call('PUBLISH', ARGV[2], 'changes\\n' .. ARGV[3] .. '\\n' .. prev .. '\\n[' .. table.concat(list, ',') .. ']')
 return prev
 `;
 

@@ -111,6 +111,7 @@ export class ResponseCache implements OnModuleDestroy {
   private readonly generations: GenerationTracker;
   private readonly listener: GenerationListener = {
     announced: (namespace, generation) => this.generations.advance(namespace, generation),
+    changed: (namespace, last, changes) => this.announced(namespace, last, changes),
     connected: () => void this.generations.refresh(),
     failed: (operation, error) => this.warn(operation, error),
   };
@@ -272,6 +273,26 @@ export class ResponseCache implements OnModuleDestroy {
   /** Sum of the sizes of the in-process entries (for tests and diagnostics). */
   get memoryBytes(): number {
     return this.memory.calculatedSize;
+  }
+
+  /**
+   * Changes announced by the instance that published them: the pages they affect are
+   * dropped at once, and pages read from Redis are checked against them until this
+   * instance's own read of the feed has reached them.
+   */
+  private announced(namespace: string, last: string, raw: string): void {
+    let changes: ProductChange[];
+    try {
+      changes = (JSON.parse(raw) as ProductChange[]).filter(
+        (change) => typeof change?.id === 'number' && change.before && change.after,
+      );
+    } catch {
+      return;
+    }
+    if (this.feed.announce(namespace, last, changes)) {
+      this.drop(namespace, changes);
+      void this.feed.catchUp();
+    }
   }
 
   /** Drops the in-process entries of `namespace` that any of `changes` affects. */
