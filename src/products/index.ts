@@ -1,2 +1,3 @@
 export { ProductsModule } from './products.module';
 export { ProductsService } from './products.service';
+export type { ProductChange } from './listing-cache/change-feed';

@@ -1,3 +1,4 @@
+import type { ProductChange } from './listing-cache/change-feed';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
@@ -201,14 +202,26 @@ export class ProductsRepository {
     sku: string,
     patch: { stock?: number; price?: string },
   ): Promise<boolean> {
+    return (await this.changeBySku(tx, sku, patch)) !== null;
+  }
+
+  /**
+   * Locks the row of `sku` and applies a partner's stock/price; what changed (the
+   * product's category, stock and price before and after), or null when unknown.
+   */
+  async changeBySku(
+    tx: Transaction,
+    sku: string,
+    patch: { stock?: number; price?: string },
+  ): Promise<ProductChange | null> {
     const manager = managerOf(tx);
-    const rows = await manager.query<{ id: string }[]>(
-      'SELECT id FROM products WHERE sku = ? FOR UPDATE',
-      [sku],
-    );
+    const rows = await manager.query<
+      { id: string | number; category: string; price: string; stock: string | number }[]
+    >('SELECT id, category, price, stock FROM products WHERE sku = ? FOR UPDATE', [sku]);
     if (rows.length === 0) {
-      return false;
+      return null;
     }
+    const row = rows[0];
     const changes: ProductChanges & { updatedAt: Date } = { updatedAt: new Date() };
     if (patch.stock !== undefined) {
       changes.stock = patch.stock;
@@ -216,8 +229,14 @@ export class ProductsRepository {
     if (patch.price !== undefined) {
       changes.price = patch.price;
     }
-    await manager.update(Product, { id: Number(rows[0].id) }, changes);
-    return true;
+    await manager.update(Product, { id: Number(row.id) }, changes);
+    const before = { price: String(row.price), stock: Number(row.stock) };
+    return {
+      id: Number(row.id),
+      category: row.category,
+      before,
+      after: { price: patch.price ?? before.price, stock: patch.stock ?? before.stock },
+    };
   }
 
   /**

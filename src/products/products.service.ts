@@ -10,7 +10,14 @@ import type { CreateProductDto } from './dto/create-product.dto';
 import type { ProductResponseDto } from './dto/product.response.dto';
 import type { UpdateProductDto } from './dto/update-product.dto';
 import { canonicalFilters, canonicalQuery, ListProductsQuery } from './list-products.query';
-import { CachedResponse, CacheResult, ResponseCache } from './listing-cache/response-cache';
+import type { ProductChange } from './listing-cache/change-feed';
+import {
+  CachedResponse,
+  CacheResult,
+  ComputedPage,
+  ResponseCache,
+} from './listing-cache/response-cache';
+import { changeReaches } from './listing-scope';
 import { toProductResponse } from './product.mapper';
 import { PageSpec } from './products-page.sql';
 import { LISTING_FORMAT, PRODUCTS_CACHE_NAMESPACE, SortKey } from './products.constants';
@@ -48,6 +55,7 @@ export class ProductsService {
         namespace: PRODUCTS_CACHE_NAMESPACE,
         key: `${LISTING_FORMAT}:${hashQuery(canonicalQuery(query))}`,
         ttlS: this.config.cacheTtlS,
+        reaches: changeReaches(query),
       },
       () => this.renderPage(query),
     );
@@ -143,6 +151,27 @@ export class ProductsService {
     return this.products.updateBySku(tx, sku, patch);
   }
 
+  /**
+   * Like `applyPartnerUpdate`, returning what changed (for `publishChanges` after the
+   * commit), or null when no product has that sku.
+   */
+  applyPartnerChange(
+    tx: Transaction,
+    sku: string,
+    patch: { stock?: number; price?: string },
+  ): Promise<ProductChange | null> {
+    return this.products.changeBySku(tx, sku, patch);
+  }
+
+  /**
+   * After the commit of stock/price changes: drops the cached listings they can alter
+   * (pages holding the product, pages whose filters or order it can enter), on this
+   * instance before it resolves, on the others within FEED_POLL_MS.
+   */
+  publishChanges(changes: readonly ProductChange[]): Promise<void> {
+    return this.cache.publishChanges(PRODUCTS_CACHE_NAMESPACE, changes);
+  }
+
   /** Makes every cached listing stale at once (bumps the catalog generation). */
   invalidateListings(): Promise<void> {
     return this.cache.invalidate(PRODUCTS_CACHE_NAMESPACE);
@@ -168,7 +197,7 @@ export class ProductsService {
     return toProductResponse(product);
   }
 
-  private async renderPage(query: ListProductsQuery): Promise<string> {
+  private async renderPage(query: ListProductsQuery): Promise<ComputedPage> {
     const queryHash = hashQuery(canonicalFilters(query));
     const spec: PageSpec = {
       sort: query.sort,
@@ -193,10 +222,12 @@ export class ProductsService {
             id: String(last.id),
           })
         : null;
-    return JSON.stringify({
+    const body = JSON.stringify({
       data: page,
       page: { limit: query.limit, next_cursor: nextCursor, has_more: hasMore },
     });
+    // Every row read (with the one past the page, which decides has_more).
+    return { body, ids: rows.map((row) => Number(row.id)) };
   }
 
   private async seekFrom(

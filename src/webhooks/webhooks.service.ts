@@ -10,7 +10,7 @@ import { InjectRedis } from '../common/redis/redis.module';
 import { webhooksConfig, WebhooksConfig } from '../config/configuration';
 import { SubscriptionsService } from '../external';
 import { MetricsService } from '../metrics';
-import { ProductsService } from '../products';
+import { ProductChange, ProductsService } from '../products';
 import { interpretPartnerEvent } from './partner-event';
 import {
   StandardWebhookHeaders,
@@ -183,12 +183,14 @@ export class WebhooksService {
   ): Promise<WebhookAckStatus> {
     const effect = interpretPartnerEvent(payload, webhookTimestampS);
     let status: SettledStatus;
+    let change: ProductChange | null = null;
     try {
       status = await this.unitOfWork.run(async (tx): Promise<SettledStatus> => {
         if (!(await this.events.lockOwned(tx, eventId, owner))) {
           throw new LeaseLostError();
         }
         let result = WebhookEventStatus.Ignored as SettledStatus;
+        change = null;
         let note = effect.kind === 'ignore' ? effect.reason : null;
         if (effect.kind === 'update') {
           // The product row is locked first: versions are recorded only for products that
@@ -205,10 +207,13 @@ export class WebhooksService {
             ))
           ) {
             note = `a newer ${effect.field} update was applied already`;
-          } else if (!(await this.products.applyPartnerUpdate(tx, effect.sku, effect.patch))) {
-            note = 'unknown sku';
           } else {
-            result = WebhookEventStatus.Processed;
+            change = await this.products.applyPartnerChange(tx, effect.sku, effect.patch);
+            if (change === null) {
+              note = 'unknown sku';
+            } else {
+              result = WebhookEventStatus.Processed;
+            }
           }
         }
         await this.events.settle(tx, eventId, owner, result, note);
@@ -220,8 +225,8 @@ export class WebhooksService {
       }
       return this.fail(eventId, owner, error);
     }
-    if (status === WebhookEventStatus.Processed) {
-      await this.products.invalidateListings().catch((error: unknown) => {
+    if (status === WebhookEventStatus.Processed && change !== null) {
+      await this.products.publishChanges([change]).catch((error: unknown) => {
         this.logger.warn({ err: error, event_id: eventId }, 'Listing invalidation failed');
       });
     }

@@ -2,7 +2,9 @@ import type { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { createRedisClient } from '../../common/redis/redis.module';
 import type { RedisConfig } from '../../config/configuration';
+import type { PollReply } from './change-feed';
 import {
+  changesKey,
   entryPrefix,
   GENERATION_CHANNEL,
   generationKey,
@@ -15,6 +17,8 @@ import {
 export interface GenerationListener {
   /** Another instance (or this one) bumped `namespace` to `generation`. */
   announced(namespace: string, generation: string): void;
+  /** Changes were appended to the feed of `namespace`, up to entry `last`. */
+  changed(namespace: string, last: string, changes: string): void;
   /** The subscriber (re)connected: announcements made while it was away are lost. */
   connected(): void;
   failed(operation: string, error: unknown): void;
@@ -50,9 +54,29 @@ export class CacheStore {
     return this.redis.responseCacheLookup(
       generationKey(namespace),
       entryPrefix(namespace),
+      changesKey(namespace),
       key,
       freshGeneration,
     );
+  }
+
+  /** Appends changes (JSON) to the namespace's feed, trimmed to about `maxLength`. */
+  publish(namespace: string, changes: readonly string[], maxLength: number): Promise<string> {
+    return this.redis.responseCachePublish(
+      changesKey(namespace),
+      maxLength,
+      this.channel,
+      namespace,
+      ...changes,
+    );
+  }
+
+  /** The feed's head and up to `count` entries after `after` ('' = only the head). */
+  poll(namespace: string, after: string, count: number): Promise<PollReply> {
+    if (this.redis.status !== 'ready') {
+      return Promise.reject(new Error(`Redis is ${this.redis.status}`));
+    }
+    return this.redis.responseCachePoll(changesKey(namespace), after, count);
   }
 
   async store(
@@ -60,11 +84,13 @@ export class CacheStore {
     generation: string,
     key: string,
     entry: { readonly etag: string; readonly body: string },
+    footprint: { readonly position: string; readonly ids: readonly number[] | null },
     ttlMs: number,
   ): Promise<void> {
+    const ids = footprint.ids === null ? '*' : footprint.ids.join(',');
     await this.redis.set(
       `${entryPrefix(namespace)}${generation}:${key}`,
-      `${entry.etag}\n${entry.body}`,
+      `${entry.etag}\n${footprint.position}\n${ids}\n${entry.body}`,
       'PX',
       ttlMs,
     );
@@ -101,6 +127,11 @@ export class CacheStore {
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) {
+        return;
+      }
+      if (message.startsWith('changes\n')) {
+        const [, namespace, last, changes] = message.split('\n', 4);
+        listener.changed(namespace ?? '', last ?? '', changes ?? '');
         return;
       }
       const space = message.indexOf(' ');

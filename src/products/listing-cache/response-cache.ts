@@ -5,6 +5,7 @@ import { InjectRedis } from '../../common/redis/redis.module';
 import { redisConfig, RedisConfig } from '../../config/configuration';
 import { MetricsService } from '../../metrics';
 import { CacheStore, GenerationListener } from './cache-store';
+import { ChangeFeed, ChangeTest, ProductChange } from './change-feed';
 import { strongEtag } from './etag';
 import { newGenerationId } from './generation';
 import { GenerationTracker } from './generation-tracker';
@@ -34,6 +35,25 @@ export interface CacheEntryOptions {
   /** Hash of the normalised request. */
   readonly key: string;
   readonly ttlS: number;
+  /**
+   * Whether a change of a product the page does not hold can alter the page (the product
+   * can enter its filters, or move within its order). Absent: every change can.
+   */
+  readonly reaches?: ChangeTest;
+}
+
+/** What `compute` returns: the body, and the ids of the products it was built from. */
+export interface ComputedPage {
+  readonly body: string;
+  /** Null: unknown, every change affects the page. */
+  readonly ids: readonly number[] | null;
+}
+
+/** An in-process entry with what it was built from. */
+interface HeldEntry {
+  readonly response: CachedResponse;
+  readonly ids: ReadonlySet<number> | null;
+  readonly reaches: ChangeTest | undefined;
 }
 
 const TTL_JITTER = 0.1;
@@ -51,6 +71,10 @@ export const GENERATION_REFRESH_MS = 250;
  * the announcement (or cannot reach Redis) sees a bump.
  */
 export const GENERATION_MAX_AGE_MS = 750;
+/** How often each instance reads the change feed of every namespace it serves. */
+export const FEED_POLL_MS = 100;
+/** Entries of the change feed kept in Redis (approximately) and in each process. */
+export const FEED_MAX_ENTRIES = 20_000;
 /** Bookkeeping per in-process entry, counted against MEMORY_CACHE_MAX_BYTES. */
 const ENTRY_OVERHEAD_BYTES = 160;
 /** Why a generation was bumped: a write, or Redis having lost or rolled it back. */
@@ -60,6 +84,7 @@ export interface ResponseCacheOptions {
   readonly memoryMaxBytes?: number;
   readonly refreshMs?: number;
   readonly maxAgeMs?: number;
+  readonly feedPollMs?: number;
 }
 
 /**
@@ -79,12 +104,14 @@ export interface ResponseCacheOptions {
 @Injectable()
 export class ResponseCache implements OnModuleDestroy {
   private readonly logger = new Logger(ResponseCache.name);
-  private readonly flight = new SingleFlight<CachedResponse>();
-  private readonly memory: LRUCache<string, CachedResponse>;
+  private readonly flight = new SingleFlight<{ readonly response: CachedResponse }>();
+  private readonly memory: LRUCache<string, HeldEntry>;
+  private readonly feed: ChangeFeed;
   private readonly store: CacheStore;
   private readonly generations: GenerationTracker;
   private readonly listener: GenerationListener = {
     announced: (namespace, generation) => this.generations.advance(namespace, generation),
+    changed: (namespace, last, changes) => this.announced(namespace, last, changes),
     connected: () => void this.generations.refresh(),
     failed: (operation, error) => this.warn(operation, error),
   };
@@ -103,11 +130,25 @@ export class ResponseCache implements OnModuleDestroy {
       this.onBump = (namespace, reason) => metrics.cacheGenerationBumps.inc({ namespace, reason });
     }
     this.store = new CacheStore(redis, redisSettings, this.logger);
-    this.memory = new LRUCache<string, CachedResponse>({
+    this.memory = new LRUCache<string, HeldEntry>({
       maxSize: options?.memoryMaxBytes ?? MEMORY_CACHE_MAX_BYTES,
       sizeCalculation: (entry, name) =>
-        Buffer.byteLength(entry.body) + entry.etag.length + name.length + ENTRY_OVERHEAD_BYTES,
+        Buffer.byteLength(entry.response.body) +
+        entry.response.etag.length +
+        name.length +
+        (entry.ids?.size ?? 0) * 16 +
+        ENTRY_OVERHEAD_BYTES,
     });
+    this.feed = new ChangeFeed(
+      (namespace, after, count) => this.store.poll(namespace, after, count),
+      {
+        pollMs: options?.feedPollMs ?? FEED_POLL_MS,
+        maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
+        maxEntries: FEED_MAX_ENTRIES,
+        onChanges: (namespace, changes) => this.drop(namespace, changes),
+        onGap: (namespace) => this.forget(namespace),
+      },
+    );
     this.generations = new GenerationTracker(
       (namespaces) => this.store.readGenerations(namespaces),
       {
@@ -120,55 +161,96 @@ export class ResponseCache implements OnModuleDestroy {
 
   async getOrCompute(
     options: CacheEntryOptions,
-    compute: () => Promise<string>,
+    compute: () => Promise<string | ComputedPage>,
   ): Promise<CacheOutcome> {
     const { namespace, key } = options;
     const known = this.generations.current(namespace);
-    if (known !== null) {
+    if (known !== null && this.feed.fresh(namespace)) {
       const held = this.memory.get(memoryKey(namespace, known, key));
       if (held !== undefined) {
-        return { result: 'hit', layer: 'memory', response: held };
+        return { result: 'hit', layer: 'memory', response: held.response };
       }
     }
     this.store.subscribe(this.listener);
+    this.feed.track(namespace);
+    const run = () => compute().then(toPage);
     let generation: string;
+    let position: string;
     try {
       const token = this.generations.token(namespace);
       const fresh = `${this.generations.floor(namespace)}.${newGenerationId()}`;
-      const [gen, stored, pttl] = await this.store.lookup(namespace, key, fresh);
+      const [gen, stored, pttl, head] = await this.store.lookup(namespace, key, fresh);
       if (!this.generations.observe(namespace, gen, token)) {
         // A generation older than one already seen here (Redis went back, or a bump
         // overtook the read): nothing under it is served or stored.
-        const response = await this.flight.run(`unsure:${namespace}:${key}`, () =>
-          compute().then((body) => ({ body, etag: strongEtag(body) })),
-        );
-        return { result: 'miss', layer: 'redis', response };
+        const page = await this.flight.run(`unsure:${namespace}:${key}`, () => run().then(entryOf));
+        return { result: 'miss', layer: 'redis', response: page.response };
       }
-      if (stored !== null) {
-        const newline = stored.indexOf('\n');
-        const response = { etag: stored.slice(0, newline), body: stored.slice(newline + 1) };
-        this.remember(options, gen, response, pttl > 0 ? pttl : options.ttlS * 1000);
-        return { result: 'hit', layer: 'redis', response };
+      const found = stored === null ? null : parseStored(stored, options.reaches);
+      if (
+        found !== null &&
+        this.feed.unchangedSince(namespace, found.position, affectsOf(found.held), head)
+      ) {
+        this.remember(options, gen, found.held, pttl > 0 ? pttl : options.ttlS * 1000);
+        return { result: 'hit', layer: 'redis', response: found.held.response };
       }
+      // Missing, or a change since it was computed can alter it: computed again and
+      // written over it.
       generation = gen;
+      position = head;
     } catch (error) {
       this.warn('lookup', error);
-      const response = await this.flight.run(`uncached:${namespace}:${key}`, () =>
-        compute().then((body) => ({ body, etag: strongEtag(body) })),
-      );
-      return { result: 'error', layer: 'redis', response };
+      const page = await this.flight.run(`uncached:${namespace}:${key}`, () => run().then(entryOf));
+      return { result: 'error', layer: 'redis', response: page.response };
     }
-    const response = await this.flight.run(`${namespace}:${generation}:${key}`, async () => {
-      const body = await compute();
-      const entry = { body, etag: strongEtag(body) };
+    const held = await this.flight.run(`${namespace}:${generation}:${key}`, async () => {
+      const page = await run();
+      const entry = entryOf(page);
+      const value: HeldEntry = {
+        response: entry.response,
+        ids: page.ids === null ? null : new Set(page.ids),
+        reaches: options.reaches,
+      };
       const ttlMs = jitteredTtlMs(options.ttlS);
-      await this.store.store(namespace, generation, key, entry, ttlMs).then(
-        () => this.remember(options, generation, entry, ttlMs),
-        (error: unknown) => this.warn('store', error),
-      );
-      return entry;
+      await this.store
+        .store(namespace, generation, key, entry.response, { position, ids: page.ids }, ttlMs)
+        .then(
+          () => {
+            // Changes read while it was computed may already make it stale here.
+            if (this.feed.unchangedSince(namespace, position, affectsOf(value))) {
+              this.remember(options, generation, value, ttlMs);
+            }
+          },
+          (error: unknown) => this.warn('store', error),
+        );
+      return value;
     });
-    return { result: 'miss', layer: 'redis', response };
+    return { result: 'miss', layer: 'redis', response: held.response };
+  }
+
+  /**
+   * Publishes what writes changed in products (after their commit) on the namespace's
+   * change feed; this instance has dropped the pages they affect when it resolves, the
+   * others when their next read of the feed (every FEED_POLL_MS) reaches them. When the
+   * feed cannot be written, the whole namespace is invalidated instead.
+   */
+  async publishChanges(namespace: string, changes: readonly ProductChange[]): Promise<void> {
+    if (changes.length === 0) {
+      return;
+    }
+    this.feed.track(namespace);
+    try {
+      await this.store.publish(
+        namespace,
+        changes.map((change) => JSON.stringify(change)),
+        FEED_MAX_ENTRIES,
+      );
+    } catch (error) {
+      this.warn('publish', error);
+      return this.bumpOrRetry(namespace, 'write');
+    }
+    this.drop(namespace, changes);
+    await this.feed.catchUp();
   }
 
   /**
@@ -184,12 +266,45 @@ export class ResponseCache implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.generations.stop();
+    this.feed.stop();
     this.store.close();
   }
 
   /** Sum of the sizes of the in-process entries (for tests and diagnostics). */
   get memoryBytes(): number {
     return this.memory.calculatedSize;
+  }
+
+  /**
+   * Changes announced by the instance that published them: the pages they affect are
+   * dropped at once, and pages read from Redis are checked against them until this
+   * instance's own read of the feed has reached them.
+   */
+  private announced(namespace: string, last: string, raw: string): void {
+    let changes: ProductChange[];
+    try {
+      changes = (JSON.parse(raw) as ProductChange[]).filter(
+        (change) => typeof change?.id === 'number' && change.before && change.after,
+      );
+    } catch {
+      return;
+    }
+    if (this.feed.announce(namespace, last, changes)) {
+      this.drop(namespace, changes);
+      void this.feed.catchUp();
+    }
+  }
+
+  /** Drops the in-process entries of `namespace` that any of `changes` affects. */
+  private drop(namespace: string, changes: readonly ProductChange[]): void {
+    const prefix = `${namespace}\u0000`;
+    const names: string[] = [];
+    for (const [name, held] of this.memory.entries()) {
+      if (name.startsWith(prefix) && changes.some(affectsOf(held))) {
+        names.push(name);
+      }
+    }
+    names.forEach((name) => this.memory.delete(name));
   }
 
   /** Drops the in-process entries of `namespace`. */
@@ -243,7 +358,7 @@ export class ResponseCache implements OnModuleDestroy {
   private remember(
     options: CacheEntryOptions,
     generation: string,
-    entry: CachedResponse,
+    entry: HeldEntry,
     ttlMs: number,
   ): void {
     const { namespace, key } = options;
@@ -291,4 +406,43 @@ function jitteredTtlMs(ttlS: number): number {
 
 function memoryKey(namespace: string, generation: string, key: string): string {
   return `${namespace}\u0000${generation}\u0000${key}`;
+}
+
+function toPage(computed: string | ComputedPage): ComputedPage {
+  return typeof computed === 'string' ? { body: computed, ids: null } : computed;
+}
+
+function entryOf(page: ComputedPage): { response: CachedResponse } {
+  return { response: { body: page.body, etag: strongEtag(page.body) } };
+}
+
+/** A change affects a page when the page holds the product or the product can reach it. */
+function affectsOf(held: HeldEntry): ChangeTest {
+  const { ids, reaches } = held;
+  if (ids === null || reaches === undefined) {
+    return () => true;
+  }
+  return (change) => ids.has(change.id) || reaches(change);
+}
+
+/** `<etag>\n<position>\n<ids or *>\n<body>`; null for anything else. */
+function parseStored(
+  stored: string,
+  reaches: ChangeTest | undefined,
+): { position: string; held: HeldEntry } | null {
+  const first = stored.indexOf('\n');
+  const second = stored.indexOf('\n', first + 1);
+  const third = stored.indexOf('\n', second + 1);
+  if (first < 0 || second < 0 || third < 0) {
+    return null;
+  }
+  const list = stored.slice(second + 1, third);
+  return {
+    position: stored.slice(first + 1, second),
+    held: {
+      response: { etag: stored.slice(0, first), body: stored.slice(third + 1) },
+      ids: list === '*' ? null : new Set(list === '' ? [] : list.split(',').map(Number)),
+      reaches,
+    },
+  };
 }
