@@ -1,6 +1,12 @@
 /** Listing sort keys and directions (CONTRACT.md, GET /products). */
 export const SORT_KEYS = ['created_at', 'price', 'name', 'id'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+/** `sort=distance`: only with `near`, ascending only, and its default. */
+export const NEAR_SORT = 'distance';
+export type ListSortKey = SortKey | typeof NEAR_SORT;
+/** `radius_km` bounds in millionths of a km (0.1 to 100). */
+export const MIN_RADIUS_KM_MICRO = 100_000;
+export const MAX_RADIUS_KM_MICRO = 100_000_000;
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 
