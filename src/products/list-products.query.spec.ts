@@ -79,7 +79,9 @@ describe('likePrefix', () => {
   it('escapes LIKE wildcards and the escape character', () => {
     expect(likePrefix('50%_off!')).toBe('50!%!_off!!%');
   });
+});
 
+describe('parseListProductsQuery: near', () => {
   it('parses near to its canonical point, defaulting to sort=distance asc', () => {
     const query = parseListProductsQuery({ near: '1.5,2', radius_km: '2.50' });
     expect(query).toMatchObject({
