@@ -1,6 +1,9 @@
 import type { ClientAddresses } from './clients';
 import { cents, OPEN_BOUND_CENTS, SORT_ORDERS } from './scenarios';
 
+/** Walks run at once while collecting near-me cursors. */
+const NEAR_WALKS = 8;
+
 const DESCENT_LIMIT = 100;
 const PAGE_LIMIT = 20;
 
@@ -88,4 +91,50 @@ export async function collectDeepCursors(
   const paths = (await Promise.all(walks)).flat();
   const fromPage = startRows / PAGE_LIMIT + 1;
   return { paths, fromPage, toPage: fromPage + perPair - 1, elapsedMs: Date.now() - started };
+}
+
+/**
+ * near-deep's pages: for one point after another (`nextPoint`), down to `depthPage` (pages
+ * of 20) 100 rows per request, then `perPoint` pages of 20, keeping each page's request
+ * path; `NEAR_WALKS` points at a time. A cursor is bound to its point, so each point gives
+ * its own pages, and `limit` (not bound) lets the descent use pages of 100.
+ */
+export async function collectNearCursors(
+  baseUrl: string,
+  nextPoint: () => string,
+  depthPage: number,
+  wanted: number,
+  clients: ClientAddresses,
+): Promise<DeepCursors> {
+  const started = Date.now();
+  const perPoint = 25;
+  const startRows = Math.max(
+    DESCENT_LIMIT,
+    Math.floor((depthPage * PAGE_LIMIT) / DESCENT_LIMIT) * DESCENT_LIMIT,
+  );
+  const paths: string[] = [];
+  const pathOf = (near: string, limit: number, cursor: string | null): string =>
+    `/products?near=${near}&limit=${limit}` +
+    (cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`);
+  const walk = async (): Promise<void> => {
+    while (paths.length < wanted) {
+      const near = nextPoint();
+      let cursor: string | null = null;
+      for (let done = 0; done < startRows; done += DESCENT_LIMIT) {
+        cursor = (await fetchPage(clients, baseUrl, pathOf(near, DESCENT_LIMIT, cursor))).page
+          .next_cursor;
+        if (cursor === null) {
+          throw new Error(`the listing near ${near} ends before row ${startRows}`);
+        }
+      }
+      for (let n = 0; n < perPoint && cursor !== null && paths.length < wanted; n += 1) {
+        const path = pathOf(near, PAGE_LIMIT, cursor);
+        paths.push(path);
+        cursor = (await fetchPage(clients, baseUrl, path)).page.next_cursor;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: NEAR_WALKS }, walk));
+  const fromPage = startRows / PAGE_LIMIT + 1;
+  return { paths, fromPage, toPage: fromPage + perPoint - 1, elapsedMs: Date.now() - started };
 }

@@ -7,7 +7,7 @@ import type { BenchOptions } from './options';
 import { Child, memoryOf } from './processes';
 import type { CacheShare } from './report';
 import { Sampler } from './sampler';
-import { describeScenario, FLOOR_OF, ScenarioName } from './scenarios';
+import { describeScenario, FLOOR_OF, REFERENCE_OF, ScenarioName } from './scenarios';
 import { cacheCounters, cacheDelta, heapOf } from './service';
 import type { Stores } from './stores';
 
@@ -169,7 +169,7 @@ export async function measure(ctx: MeasureContext, spec: MeasureSpec): Promise<S
     ...load,
     cache,
     costs,
-    floor: FLOOR_OF[spec.name] ?? null,
+    floor: FLOOR_OF[spec.name] ?? REFERENCE_OF[spec.name] ?? null,
     ratio: null,
     matched: null,
     diskReadsPerRequest:

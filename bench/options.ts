@@ -182,10 +182,11 @@ export function serviceEnv(options: BenchOptions, port: number): Record<string, 
     REDIS_KEY_PREFIX: options.redisPrefix,
     CURSOR_SIGNING_KEY: 'bench-cursor-signing-key-not-secret',
     OAUTH_CLIENT_SECRET: 'bench-oauth-client-secret-not-used',
-    // Production refuses the partner simulator's URLs; nothing in the bench calls these.
-    OAUTH_TOKEN_URL: 'https://oauth.bench.invalid/oauth/token',
-    AUTH_JWKS_URL: 'https://auth.bench.invalid/.well-known/jwks.json',
-    AUTH_ISSUER: 'https://auth.bench.invalid',
+    // Production refuses the partner simulator's URLs; the scenarios verify no token and
+    // fetch none, so these point at a loopback port nothing listens on.
+    AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    AUTH_ISSUER: 'http://127.0.0.1:9',
+    OAUTH_TOKEN_URL: 'http://127.0.0.1:9/oauth/token',
     // The limiter as in production (its default budgets), unless --no-rate-limit. The
     // load comes through 127.0.0.1 as from a load balancer, one X-Forwarded-For per shopper.
     RATE_LIMIT_ENABLED: String(options.rateLimit),

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Capture } from './capture';
 import { ChurnResult, runChurn } from './churn';
-import { collectDeepCursors } from './cursors';
+import { collectDeepCursors, collectNearCursors } from './cursors';
 import { runLoad } from './load';
 import { matchedCost } from './matched';
 import { measure, MeasureContext, MeasureSpec, ScenarioResult, Target } from './measure';
@@ -13,6 +13,11 @@ import {
   firstPagePaths,
   HOT_PATH,
   missPaths,
+  NEAR_CENTRE,
+  NEAR_DEEP_PAGE,
+  NEAR_OUTSKIRT,
+  nearPaths,
+  nearPoints,
   ScenarioName,
 } from './scenarios';
 import { startDbFloor, startFloor } from './service';
@@ -232,6 +237,43 @@ export async function runScenarios(
             target: svc,
             nextPath: deepPaths(cursors.paths),
             notes: [note],
+          }),
+        );
+        break;
+      }
+      case 'near-centre':
+      case 'near-outskirt':
+      case 'near-category': {
+        const at = name === 'near-outskirt' ? NEAR_OUTSKIRT : NEAR_CENTRE;
+        const paths = nearPaths(at, name === 'near-category' ? facts.categories : undefined);
+        results.push(await measure(ctx, { name, target: svc, nextPath: paths }));
+        break;
+      }
+      case 'near-deep': {
+        const reference = results.find((r) => r.name === 'near-centre');
+        const count = reference
+          ? Math.ceil(reference.rps * options.durationS * CURSOR_HEADROOM)
+          : DEFAULT_DEEP_CURSORS;
+        log(`near-deep: collecting ${count} cursors around page ${NEAR_DEEP_PAGE}`);
+        const cursors = await collectNearCursors(
+          service.url,
+          nearPoints(NEAR_CENTRE),
+          NEAR_DEEP_PAGE,
+          count,
+          clients,
+        );
+        log(
+          `near-deep: ${cursors.paths.length} cursors, pages ${cursors.fromPage}–${cursors.toPage}, in ${(cursors.elapsedMs / 1000).toFixed(1)} s`,
+        );
+        await stores.flushPrefix();
+        results.push(
+          await measure(ctx, {
+            name,
+            target: svc,
+            nextPath: deepPaths(cursors.paths),
+            notes: [
+              `${cursors.paths.length.toLocaleString('en-US')} distinct cursors for pages ${cursors.fromPage}–${cursors.toPage} of 20 rows at points around the centre`,
+            ],
           }),
         );
         break;

@@ -11,6 +11,10 @@ export type ScenarioName =
   | 'by-id'
   | 'first-page'
   | 'deep'
+  | 'near-centre'
+  | 'near-outskirt'
+  | 'near-category'
+  | 'near-deep'
   | 'churn';
 
 export const SCENARIO_ORDER: readonly ScenarioName[] = [
@@ -24,6 +28,10 @@ export const SCENARIO_ORDER: readonly ScenarioName[] = [
   'by-id',
   'first-page',
   'deep',
+  'near-centre',
+  'near-outskirt',
+  'near-category',
+  'near-deep',
   'churn',
 ];
 
@@ -38,6 +46,10 @@ export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
   'by-id': 'GET /products/:id, random existing id',
   'first-page': 'first pages, 8 sort/order pairs, distinct key per request: cache cold',
   deep: 'pages ~N deep (cursors), 8 sort/order pairs: cache cold',
+  'near-centre': 'near=<Bengaluru centre ± 50 m>, sort=distance first pages: cache cold',
+  'near-outskirt': 'near=<30 km north of it ± 50 m>, sort=distance first pages: cache cold',
+  'near-category': 'near-centre with one category (random), sort=distance: cache cold',
+  'near-deep': 'near-centre, pages ~50 deep (cursors): cache cold',
   churn: 'popular first pages + misses at a fixed rate, with signed stock/price webhooks',
 };
 
@@ -54,6 +66,17 @@ export const FLOOR_OF: Partial<Record<ScenarioName, ScenarioName>> = {
   'first-page': 'db-floor',
   deep: 'db-floor',
   'by-id': 'by-id-floor',
+};
+
+/**
+ * Not a floor but a reference: the near-me listings' CPU per request is compared with the
+ * default listing's uncached miss (both closed loop), as their ratio.
+ */
+export const REFERENCE_OF: Partial<Record<ScenarioName, ScenarioName>> = {
+  'near-centre': 'miss',
+  'near-outskirt': 'miss',
+  'near-category': 'miss',
+  'near-deep': 'miss',
 };
 
 /**
@@ -79,8 +102,11 @@ export function selectScenarios(
   if (wanted.has('deep')) {
     wanted.add('first-page');
   }
+  if (wanted.has('near-deep')) {
+    wanted.add('near-centre');
+  }
   for (const name of [...wanted]) {
-    const floor = FLOOR_OF[name];
+    const floor = FLOOR_OF[name] ?? REFERENCE_OF[name];
     if (floor) {
       wanted.add(floor);
     }
@@ -139,6 +165,37 @@ export function firstPagePaths(): () => string {
     const [sort, order] = SORT_ORDERS[(n += 1) % SORT_ORDERS.length];
     return `/products?sort=${sort}&order=${order}&max_price=${cents(bound())}`;
   };
+}
+
+/** The near-me points (the 1M seed's Bengaluru centre, and 30 km north of it). */
+export const NEAR_CENTRE = { lat: 12.971599, lng: 77.594566 };
+export const NEAR_OUTSKIRT = { lat: 13.241389, lng: 77.594566 };
+/** Depth, in pages of 20, of the near-deep scenario. */
+export const NEAR_DEEP_PAGE = 50;
+/** Points are spread over ±NEAR_JITTER micro-degrees (about ±55 m): distinct cache keys. */
+const NEAR_JITTER = 500;
+
+/** Distinct 6-decimal points around `at`, one per call (households near one spot). */
+export function nearPoints(at: { lat: number; lng: number }): () => string {
+  const side = 2 * NEAR_JITTER + 1;
+  const next = rotating(0, side * side, 7_919);
+  return () => {
+    const i = next();
+    const lat = at.lat + (Math.floor(i / side) - NEAR_JITTER) / 1e6;
+    const lng = at.lng + ((i % side) - NEAR_JITTER) / 1e6;
+    return `${lat.toFixed(6)},${lng.toFixed(6)}`;
+  };
+}
+
+export function nearPaths(
+  at: { lat: number; lng: number },
+  categories?: readonly string[],
+): () => string {
+  const point = nearPoints(at);
+  return () =>
+    categories
+      ? `/products?near=${point()}&category=${encodeURIComponent(pick(categories))}`
+      : `/products?near=${point()}`;
 }
 
 export function missPaths(facts: CatalogFacts): () => string {

@@ -29,6 +29,13 @@ export function deepOverFirstPage(scenarios: readonly ScenarioResult[]): number 
   return first && deep ? Math.round((deep.latencyMs.p95 / first.latencyMs.p95) * 100) / 100 : null;
 }
 
+/** near-deep p95 ÷ near-centre p95, when both ran. */
+export function nearDeepOverFirst(scenarios: readonly ScenarioResult[]): number | null {
+  const first = find(scenarios, 'near-centre');
+  const deep = find(scenarios, 'near-deep');
+  return first && deep ? Math.round((deep.latencyMs.p95 / first.latencyMs.p95) * 100) / 100 : null;
+}
+
 function ratioTarget(
   scenarios: readonly ScenarioResult[],
   name: ScenarioName,
@@ -81,6 +88,15 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
       target: 'deep p95 / first-page p95 ≤ 1.2',
       measured: deepRatio === null ? 'not run' : deepRatio.toFixed(2),
       pass: deepRatio === null ? null : deepRatio <= 1.2,
+    },
+    ratioTarget(scenarios, 'near-centre', 2.0, 'the default listing (miss)'),
+    ratioTarget(scenarios, 'near-outskirt', 2.0, 'the default listing (miss)'),
+    ratioTarget(scenarios, 'near-category', 2.0, 'the default listing (miss)'),
+    ratioTarget(scenarios, 'near-deep', 2.0, 'the default listing (miss)'),
+    {
+      target: 'near-deep p95 / near-centre p95 ≤ 1.2',
+      measured: nearDeepOverFirst(scenarios)?.toFixed(2) ?? 'not run',
+      pass: ((r) => (r === null ? null : r <= 1.2))(nearDeepOverFirst(scenarios)),
     },
     {
       target: 'service peak RSS during the run ≤ 250 MB',

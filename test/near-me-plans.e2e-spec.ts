@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { destination } from '../src/common/geo/sphere';
-import { NearReader, NearSql } from '../src/producers/near-reader';
+import { NearReader, NearSql } from '../src/products/near/near-reader';
 import {
   buildDistanceBatchQuery,
   buildReachQuery,
@@ -9,7 +9,7 @@ import {
   NearSortKey,
   NearSortOrder,
   SqlStatement,
-} from '../src/producers/near.sql';
+} from '../src/products/near/near.sql';
 import { seedCatalog } from '../src/products/seed/catalog-seeder';
 import { SEED_CITIES } from '../src/products/seed/producer-generator';
 import { buildProduct } from './factories/product.factory';

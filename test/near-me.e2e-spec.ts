@@ -1,13 +1,8 @@
 import type { Connection } from 'mysql2/promise';
 import { destination } from '../src/common/geo/sphere';
-import {
-  NearFilters,
-  NearProductRow,
-  NearRepository,
-  NearScope,
-  NearSortKey,
-  NearSortOrder,
-} from '../src/producers';
+import type { NearProductRow, NearScope } from '../src/products/near/near-reader';
+import { NearRepository } from '../src/products/near/near.repository';
+import type { NearFilters, NearSortKey, NearSortOrder } from '../src/products/near/near.sql';
 import { seedCatalog } from '../src/products/seed/catalog-seeder';
 import { buildProduct, ProductSeed } from './factories/product.factory';
 import { Prng } from './fuzz/prng';

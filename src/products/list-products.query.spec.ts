@@ -14,6 +14,8 @@ describe('parseListProductsQuery', () => {
       maxPrice: null,
       inStock: false,
       q: null,
+      near: null,
+      radiusKm: null,
     });
   });
 
@@ -76,5 +78,53 @@ describe('parseListProductsQuery', () => {
 describe('likePrefix', () => {
   it('escapes LIKE wildcards and the escape character', () => {
     expect(likePrefix('50%_off!')).toBe('50!%!_off!!%');
+  });
+});
+
+describe('parseListProductsQuery: near', () => {
+  it('parses near to its canonical point, defaulting to sort=distance asc', () => {
+    const query = parseListProductsQuery({ near: '1.5,2', radius_km: '2.50' });
+    expect(query).toMatchObject({
+      near: { text: '1.500000,2.000000', lat: 1.5, lng: 2 },
+      radiusKm: '2.500000',
+      sort: 'distance',
+      order: 'asc',
+    });
+    expect(canonicalFilters(query)).toBe(
+      canonicalFilters(parseListProductsQuery({ near: '1.500000,2.000000', radius_km: '2.5' })),
+    );
+    expect(canonicalFilters(query)).not.toBe(
+      canonicalFilters(parseListProductsQuery({ near: '1.500001,2', radius_km: '2.5' })),
+    );
+    expect(parseListProductsQuery({ near: '-0,-180' }).near?.text).toBe('0.000000,-180.000000');
+    expect(parseListProductsQuery({ near: '1,2', sort: 'price' })).toMatchObject({
+      sort: 'price',
+      order: 'desc',
+    });
+  });
+
+  it.each([
+    [{ near: 'abc' }, 'near'],
+    [{ near: '91,0' }, 'near'],
+    [{ near: '0,180.000001' }, 'near'],
+    [{ near: '1.1234567,2' }, 'near'],
+    [{ near: '1,2,3' }, 'near'],
+    [{ near: ' 1,2' }, 'near'],
+    [{ radius_km: '5' }, 'radius_km'],
+    [{ near: '1,2', radius_km: '0.09' }, 'radius_km'],
+    [{ near: '1,2', radius_km: '100.000001' }, 'radius_km'],
+    [{ near: '1,2', radius_km: '-5' }, 'radius_km'],
+    [{ sort: 'distance' }, 'sort'],
+    [{ near: '1,2', sort: 'distance', order: 'desc' }, 'order'],
+    [{ near: '1,2', order: 'desc' }, 'order'],
+  ])('rejects %j naming %s', (raw, field) => {
+    try {
+      parseListProductsQuery(raw);
+      throw new Error('accepted');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationProblemError);
+      const fields = JSON.stringify(error);
+      expect(fields).toContain(`"field":"${field}"`);
+    }
   });
 });

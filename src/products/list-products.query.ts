@@ -10,15 +10,28 @@ import {
   MAX_Q_LENGTH,
   SORT_KEYS,
   SORT_ORDERS,
-  SortKey,
+  ListSortKey,
+  MAX_RADIUS_KM_MICRO,
+  MIN_RADIUS_KM_MICRO,
+  NEAR_SORT,
   SortOrder,
 } from './products.constants';
+
+/**
+ * The buyer's point of `near`: integer micro-degrees, their canonical 6-decimal text
+ * (`1.5,2` → `1.500000,2.000000`) and the doubles of that text, which the SQL receives.
+ */
+export interface NearQueryPoint {
+  readonly text: string;
+  readonly lat: number;
+  readonly lng: number;
+}
 
 /** A validated, normalised GET /products query. */
 export interface ListProductsQuery {
   readonly limit: number;
   readonly cursor: string | null;
-  readonly sort: SortKey;
+  readonly sort: ListSortKey;
   readonly order: SortOrder;
   /** Sorted, without duplicates; empty = every category. */
   readonly categories: readonly string[];
@@ -27,6 +40,10 @@ export interface ListProductsQuery {
   readonly maxPrice: string | null;
   readonly inStock: boolean;
   readonly q: string | null;
+  /** `near`, canonical; null = the whole catalog. */
+  readonly near: NearQueryPoint | null;
+  /** `radius_km` as canonical 6-decimal text (only with `near`). */
+  readonly radiusKm: string | null;
 }
 
 const KNOWN_PARAMS = new Set([
@@ -39,6 +56,8 @@ const KNOWN_PARAMS = new Set([
   'max_price',
   'in_stock',
   'q',
+  'near',
+  'radius_km',
 ]);
 
 type RawQuery = Record<string, unknown>;
@@ -148,6 +167,76 @@ function parseQ(raw: RawQuery, errors: FieldError[]): string | null {
   return value;
 }
 
+/** Decimal text with at most 6 decimals → integer millionths; null when malformed. */
+function micro(text: string): { value: number; decimals: number } | null {
+  const match = /^(-?)([0-9]{1,3})(?:\.([0-9]+))?$/.exec(text);
+  if (match === null) {
+    return null;
+  }
+  const fraction = match[3] ?? '';
+  const magnitude = Number(match[2]) * 1_000_000 + Number(fraction.slice(0, 6).padEnd(6, '0'));
+  return { value: match[1] === '-' ? -magnitude : magnitude, decimals: fraction.length };
+}
+
+/** Integer millionths → canonical text with 6 decimals (no "-0"). */
+function microText(value: number): string {
+  const magnitude = Math.abs(value);
+  const sign = value < 0 ? '-' : '';
+  const whole = Math.floor(magnitude / 1_000_000);
+  return `${sign}${whole}.${String(magnitude % 1_000_000).padStart(6, '0')}`;
+}
+
+const NEAR_FORMAT = 'near must be "lat,lng" in decimal degrees with at most 6 decimal places';
+
+function parseNear(raw: RawQuery, errors: FieldError[]): NearQueryPoint | null {
+  const value = single(raw, 'near', errors);
+  if (value === undefined) {
+    return null;
+  }
+  const parts = value.split(',');
+  const lat = parts.length === 2 ? micro(parts[0]) : null;
+  const lng = parts.length === 2 ? micro(parts[1]) : null;
+  if (lat === null || lng === null) {
+    errors.push({ field: 'near', message: NEAR_FORMAT });
+    return null;
+  }
+  if (lat.decimals > 6 || lng.decimals > 6) {
+    errors.push({ field: 'near', message: 'near accepts at most 6 decimal places' });
+    return null;
+  }
+  if (Math.abs(lat.value) > 90_000_000 || Math.abs(lng.value) > 180_000_000) {
+    errors.push({
+      field: 'near',
+      message: 'near latitude must be from -90 to 90 and longitude from -180 to 180',
+    });
+    return null;
+  }
+  const latText = microText(lat.value);
+  const lngText = microText(lng.value);
+  return { text: `${latText},${lngText}`, lat: Number(latText), lng: Number(lngText) };
+}
+
+function parseRadius(raw: RawQuery, errors: FieldError[]): string | null {
+  const value = single(raw, 'radius_km', errors);
+  if (value === undefined) {
+    return null;
+  }
+  const radius = value.startsWith('-') ? null : micro(value);
+  if (
+    radius === null ||
+    radius.decimals > 6 ||
+    radius.value < MIN_RADIUS_KM_MICRO ||
+    radius.value > MAX_RADIUS_KM_MICRO
+  ) {
+    errors.push({
+      field: 'radius_km',
+      message: 'radius_km must be a decimal number from 0.1 to 100 with at most 6 decimal places',
+    });
+    return null;
+  }
+  return microText(radius.value);
+}
+
 function parseCursor(raw: RawQuery, errors: FieldError[]): string | null {
   const value = single(raw, 'cursor', errors);
   return value === undefined ? null : value;
@@ -164,17 +253,46 @@ export function parseListProductsQuery(raw: RawQuery): ListProductsQuery {
       errors.push({ field: name, message: `property ${name} should not exist` });
     }
   }
+  const near = parseNear(raw, errors);
+  const nearGiven = raw.near !== undefined;
+  const sort = parseEnum<ListSortKey>(
+    raw,
+    'sort',
+    [...SORT_KEYS, NEAR_SORT],
+    nearGiven ? NEAR_SORT : DEFAULT_SORT,
+    errors,
+  );
+  const order = parseEnum(
+    raw,
+    'order',
+    SORT_ORDERS,
+    sort === NEAR_SORT ? 'asc' : DEFAULT_ORDER,
+    errors,
+  );
   const query: ListProductsQuery = {
     limit: parseLimit(raw, errors),
     cursor: parseCursor(raw, errors),
-    sort: parseEnum(raw, 'sort', SORT_KEYS, DEFAULT_SORT, errors),
-    order: parseEnum(raw, 'order', SORT_ORDERS, DEFAULT_ORDER, errors),
+    sort,
+    order,
     categories: parseCategories(raw, errors),
     minPrice: parsePrice(raw, 'min_price', errors),
     maxPrice: parsePrice(raw, 'max_price', errors),
     inStock: parseInStock(raw, errors),
     q: parseQ(raw, errors),
+    near,
+    radiusKm: parseRadius(raw, errors),
   };
+  if (!nearGiven) {
+    if (raw.radius_km !== undefined) {
+      errors.push({ field: 'radius_km', message: 'radius_km is accepted only with near' });
+    }
+    if (raw.sort === NEAR_SORT) {
+      errors.push({ field: 'sort', message: 'sort=distance needs near' });
+    }
+  }
+  if (sort === NEAR_SORT && order !== 'asc') {
+    errors.push({ field: 'order', message: 'sort=distance is ascending only (order=asc)' });
+  }
   if (query.minPrice !== null && query.maxPrice !== null) {
     if (priceCents(query.minPrice) > priceCents(query.maxPrice)) {
       errors.push({ field: 'min_price', message: 'min_price must not be greater than max_price' });
@@ -186,9 +304,13 @@ export function parseListProductsQuery(raw: RawQuery): ListProductsQuery {
   return query;
 }
 
-/** Sort, order and filters as one stable string: what a cursor is bound to. */
+/**
+ * Sort, order and filters as one stable string: what a cursor is bound to. With `near`,
+ * the canonical point and radius are part of it (without, the string is as before `near`
+ * existed, so cursors and cache keys of catalog-wide listings are unchanged).
+ */
 export function canonicalFilters(query: ListProductsQuery): string {
-  return JSON.stringify([
+  const filters: unknown[] = [
     query.sort,
     query.order,
     query.categories,
@@ -196,7 +318,11 @@ export function canonicalFilters(query: ListProductsQuery): string {
     query.maxPrice,
     query.inStock,
     query.q,
-  ]);
+  ];
+  if (query.near !== null) {
+    filters.push(query.near.text, query.radiusKm);
+  }
+  return JSON.stringify(filters);
 }
 
 /** The whole normalised query (limit and cursor included): what a cached page is keyed by. */

@@ -1,6 +1,19 @@
 /** Listing sort keys and directions (GET /products; see openapi.json). */
 export const SORT_KEYS = ['created_at', 'price', 'name', 'id'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+/** `sort=distance`: only with `near`, ascending only, and its default. */
+export const NEAR_SORT = 'distance';
+export type ListSortKey = SortKey | typeof NEAR_SORT;
+/** `radius_km` bounds in millionths of a km (0.1 to 100). */
+export const MIN_RADIUS_KM_MICRO = 100_000;
+export const MAX_RADIUS_KM_MICRO = 100_000_000;
+const LAT = '-?(90(\\.0{1,6})?|[1-8]?[0-9](\\.[0-9]{1,6})?)';
+const LNG = '-?(180(\\.0{1,6})?|(1[0-7][0-9]|[1-9]?[0-9])(\\.[0-9]{1,6})?)';
+/** What `near` accepts, as documented (OpenAPI). */
+export const NEAR_PATTERN = `^${LAT},${LNG}$`;
+/** What `radius_km` accepts: 0.1 to 100, at most 6 decimals. */
+export const RADIUS_KM_PATTERN =
+  '^(100(\\.0{1,6})?|[1-9][0-9]?(\\.[0-9]{1,6})?|0\\.[1-9][0-9]{0,5})$';
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
 

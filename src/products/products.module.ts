@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth';
 import { IdempotencyModule } from '../idempotency';
 import { MetricsModule } from '../metrics';
+import { NearRepository } from './near/near.repository';
 import { ListingCacheModule } from './listing-cache/listing-cache.module';
 import { Product } from './product.entity';
 import { ProductsController } from './products.controller';
@@ -19,7 +20,7 @@ import { ProductsService } from './products.service';
     MetricsModule,
   ],
   controllers: [ProductsController],
-  providers: [ProductsRepository, ProductsService],
+  providers: [ProductsRepository, ProductsService, NearRepository],
   exports: [ProductsService],
 })
 export class ProductsModule {}

@@ -10,7 +10,13 @@ import {
 import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_TTL_S } from '../idempotency';
 import { ListProductsQueryDto } from './dto/list-products.query.dto';
 import { ProductPageDto, ProductResponseDto } from './dto/product.response.dto';
-import { DEFAULT_ORDER, DEFAULT_SORT, SORT_KEYS, SORT_ORDERS } from './products.constants';
+import {
+  DEFAULT_ORDER,
+  DEFAULT_SORT,
+  NEAR_SORT,
+  SORT_KEYS,
+  SORT_ORDERS,
+} from './products.constants';
 
 const ETAG_HEADER = {
   ETag: {
@@ -52,12 +58,21 @@ export const ApiListProducts = (): MethodDecorator =>
         '400. Pages are cached briefly and revalidated with ETag / If-None-Match.',
     }),
     ApiQuery({ type: ListProductsQueryDto }),
-    ApiQuery({ name: 'sort', required: false, enum: SORT_KEYS, schema: { default: DEFAULT_SORT } }),
+    ApiQuery({
+      name: 'sort',
+      required: false,
+      enum: [...SORT_KEYS, NEAR_SORT],
+      schema: { default: DEFAULT_SORT },
+      description:
+        '`distance` (only with `near`, and its default) orders by the exact distance to ' +
+        'the producer, then id, ascending only',
+    }),
     ApiQuery({
       name: 'order',
       required: false,
       enum: SORT_ORDERS,
       schema: { default: DEFAULT_ORDER },
+      description: '`asc` by default with `sort=distance`, the only order it takes',
     }),
     ApiQuery({
       name: 'in_stock',
@@ -70,7 +85,9 @@ export const ApiListProducts = (): MethodDecorator =>
     IF_NONE_MATCH,
     ApiOkResponse({
       type: ProductPageDto,
-      description: 'One page, in `ORDER BY <sort> <order>, id <order>`',
+      description:
+        'One page, in `ORDER BY <sort> <order>, id <order>` (with `sort=distance`: by the ' +
+        'exact distance, then id)',
       headers: {
         ...ETAG_HEADER,
         'x-cache': {

@@ -139,6 +139,16 @@ function fixups(ctx: FuzzContext, key: string, draft: Draft): void {
     if (min && max && Number(min[1]) > Number(max[1])) {
       [min[1], max[1]] = [max[1], min[1]];
     }
+    // radius_km and sort=distance only with near; sort=distance (near's default) is asc only.
+    const has = (name: string): [string, string] | undefined =>
+      draft.query.find(([n]) => n === name);
+    if (!has('near')) {
+      draft.query = draft.query.filter(
+        ([name, value]) => name !== 'radius_km' && !(name === 'sort' && value === 'distance'),
+      );
+    } else if ((has('sort')?.[1] ?? 'distance') === 'distance') {
+      draft.query = draft.query.filter(([name]) => name !== 'order');
+    }
   }
   if ((key === 'POST /products' || key === 'PATCH /products/{id}') && draft.body !== undefined) {
     // A producer_id must name a producer that exists (else 400): use one of those created.

@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { boxToWkt, capBox } from '../../src/common/geo/sphere';
-import type { NearFilters, NearSortKey, NearSortOrder } from '../../src/producers';
+import type { NearFilters, NearSortKey, NearSortOrder } from '../../src/products/near/near.sql';
 import type { ProductSeed } from '../factories/product.factory';
 
 export interface ProducerSeed {

@@ -7,6 +7,8 @@ import {
   MAX_CATEGORY_LENGTH,
   MAX_LIMIT,
   MAX_Q_LENGTH,
+  NEAR_PATTERN,
+  RADIUS_KM_PATTERN,
 } from '../products.constants';
 
 /**
@@ -53,4 +55,23 @@ export class ListProductsQueryDto {
       '`%`, `_` and `!` match literally',
   })
   readonly q?: string;
+
+  @ApiPropertyOptional({
+    pattern: NEAR_PATTERN,
+    example: '12.971599,77.594566',
+    description:
+      'Only products whose producer delivers to this point, each with `distance_km`: ' +
+      '`lat,lng` in decimal degrees (−90..90, −180..180), at most 6 decimals. ' +
+      'Without `sort`, the listing is `sort=distance`',
+  })
+  readonly near?: string;
+
+  @ApiPropertyOptional({
+    pattern: RADIUS_KM_PATTERN,
+    example: '5',
+    description:
+      'Only with `near`: also no farther than this many km (0.1–100, at most 6 decimals), ' +
+      'besides each producer’s own delivery radius',
+  })
+  readonly radius_km?: string;
 }

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CANONICAL_PRICE } from '../../common/money/price';
-import { SORT_KEYS } from '../products.constants';
+import { NEAR_SORT, SORT_KEYS } from '../products.constants';
 
 /** A product on the wire (snake_case; money as a two-decimal string; RFC 3339 UTC times). */
 export class ProductResponseDto {
@@ -27,19 +27,32 @@ export class ProductResponseDto {
   readonly updated_at!: string;
 }
 
+/** A product in a listing page: with `near`, also its distance. */
+export class ListedProductDto extends ProductResponseDto {
+  @ApiPropertyOptional({
+    example: 3.42,
+    type: 'number',
+    minimum: 0,
+    description:
+      'Only with `near`: km from the point to the product’s producer, 3 decimals ' +
+      '(within ±0.0005 km of the exact distance)',
+  })
+  readonly distance_km?: number;
+}
+
 export class PageInfoDto {
   @ApiProperty({ example: 20, type: 'integer' }) readonly limit!: number;
   @ApiProperty({
     example: 'eyJ2IjoxLCJxIjoi…',
     nullable: true,
     type: String,
-    description: `Opaque; pass as \`cursor\` with the same sort, order and filters. Sorts: ${SORT_KEYS.join(', ')}`,
+    description: `Opaque; pass as \`cursor\` with the same sort, order, filters, \`near\` and \`radius_km\`. Sorts: ${[...SORT_KEYS, NEAR_SORT].join(', ')}`,
   })
   readonly next_cursor!: string | null;
   @ApiProperty({ example: true }) readonly has_more!: boolean;
 }
 
 export class ProductPageDto {
-  @ApiProperty({ type: [ProductResponseDto] }) readonly data!: ProductResponseDto[];
+  @ApiProperty({ type: [ListedProductDto] }) readonly data!: ListedProductDto[];
   @ApiProperty({ type: PageInfoDto }) readonly page!: PageInfoDto;
 }
