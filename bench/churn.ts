@@ -6,7 +6,7 @@ import { runOpenLoop } from './open-loop';
 import type { BenchOptions } from './options';
 import type { Child } from './processes';
 import { censusKeys, censusPages, PageCensus, WEBHOOK_DONE_PREFIX } from './redis-census';
-import { hitShare } from './report';
+import { hitShare } from './cache-share';
 import { missPaths, popularPaths } from './scenarios';
 import { cacheCounters, cacheDelta } from './service';
 import type { CatalogFacts, Stores } from './stores';

@@ -1,26 +1,6 @@
 import { PerRequest, perRequest, Sample } from './counters';
-import { MeasureContext, minWindowRequests, sampleLoad } from './measure';
+import { MatchedCost, MeasureContext, minWindowRequests, sampleLoad } from './measure';
 import type { Child } from './processes';
-
-/**
- * A scenario's CPU per request against its floor's, both at the same arrival rate and
- * in alternating phases, so both see the same machine: the cost per request moves with
- * the request rate (work per wake-up, batching of writes) and with whatever else shares
- * the cores, MariaDB and Redis at the moment.
- */
-export interface MatchedCost {
-  /** Requests per second offered to both (open loop). */
-  readonly rate: number;
-  readonly rounds: number;
-  readonly phaseS: number;
-  readonly service: PerRequest;
-  readonly floor: PerRequest;
-  /** Median total CPU per request of the service ÷ the floor's. */
-  readonly ratio: number | null;
-  /** The compared instance (--compare), when one runs, and its total ÷ the floor's. */
-  readonly candidate: PerRequest | null;
-  readonly candidateRatio: number | null;
-}
 
 const ROUNDS = 3;
 

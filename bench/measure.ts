@@ -1,15 +1,34 @@
 import type { ClientAddresses } from './clients';
 import { PerRequest, perRequest, Sample } from './counters';
 import { LoadResult, runLoad } from './load';
-import type { MatchedCost } from './matched';
 import { runOpenLoop } from './open-loop';
 import type { BenchOptions } from './options';
 import { Child, memoryOf } from './processes';
-import type { CacheShare } from './report';
+import type { CacheShare } from './cache-share';
 import { Sampler } from './sampler';
 import { describeScenario, FLOOR_OF, REFERENCE_OF, ScenarioName } from './scenarios';
 import { cacheCounters, cacheDelta, heapOf } from './service';
 import type { Stores } from './stores';
+
+/**
+ * A scenario's CPU per request against its floor's, both at the same arrival rate and
+ * in alternating phases, so both see the same machine: the cost per request moves with
+ * the request rate (work per wake-up, batching of writes) and with whatever else shares
+ * the cores, MariaDB and Redis at the moment.
+ */
+export interface MatchedCost {
+  /** Requests per second offered to both (open loop). */
+  readonly rate: number;
+  readonly rounds: number;
+  readonly phaseS: number;
+  readonly service: PerRequest;
+  readonly floor: PerRequest;
+  /** Median total CPU per request of the service ÷ the floor's. */
+  readonly ratio: number | null;
+  /** The compared instance (--compare), when one runs, and its total ÷ the floor's. */
+  readonly candidate: PerRequest | null;
+  readonly candidateRatio: number | null;
+}
 
 export interface ScenarioResult extends LoadResult {
   readonly name: ScenarioName;

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { hitShare } from './cache-share';
 import type { Capture } from './capture';
 import type { ChurnResult } from './churn';
 import type { MachineInfo } from './machine';
@@ -26,12 +27,6 @@ export interface SeedingResult {
     readonly at: string;
   } | null;
   readonly seederSaid: string;
-}
-
-export interface CacheShare {
-  readonly hits: number;
-  readonly misses: number;
-  readonly errors: number;
 }
 
 export interface BenchReport {
@@ -71,14 +66,6 @@ export const pct = (share: number | null): string =>
   share === null ? '–' : `${(share * 100).toFixed(1)} %`;
 const num = (v: number | null | undefined): string =>
   v === null || v === undefined ? '–' : v.toLocaleString('en-US');
-
-export function hitShare(cache: CacheShare | null): number | null {
-  if (!cache) {
-    return null;
-  }
-  const total = cache.hits + cache.misses + cache.errors;
-  return total === 0 ? null : cache.hits / total;
-}
 
 function verdict(pass: boolean | null): string {
   if (pass === null) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchOptions, serviceEnv } from './options';
 import { Child, freePort, startNode, waitForOk } from './processes';
-import type { CacheShare } from './report';
+import type { CacheShare } from './cache-share';
 
 /** Starts the built service (optionally under --cpu-prof) and waits until it is ready. */
 export async function startService(
