@@ -18,6 +18,7 @@ interface Row extends RowDataPacket {
   category: string;
   price: string;
   stock: number;
+  producer_id: string | number | null;
   created_at: string;
   updated_at: string;
 }
@@ -37,6 +38,7 @@ function toWire(row: Row): Record<string, unknown> {
     category: row.category,
     price: row.price,
     stock: row.stock,
+    producer_id: row.producer_id === null ? null : Number(row.producer_id),
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };
