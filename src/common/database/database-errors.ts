@@ -72,3 +72,18 @@ export function unavailableReason(error: unknown): string {
   const code = candidate?.code ?? (candidate?.driverError as DriverErrorLike | undefined)?.code;
   return typeof code === 'string' ? code : 'connection_closed';
 }
+
+/**
+ * True for InnoDB's deadlock error (or a TypeORM error wrapping it): the server chose this
+ * transaction as the victim and rolled it back whole, so running it again is safe.
+ */
+export function isDeadlock(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) {
+    return false;
+  }
+  const candidate = error as DriverErrorLike;
+  if (candidate.code === 'ER_LOCK_DEADLOCK') {
+    return true;
+  }
+  return isDeadlock(candidate.driverError, depth + 1) || isDeadlock(candidate.cause, depth + 1);
+}
