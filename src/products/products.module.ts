@@ -5,6 +5,7 @@ import { IdempotencyModule } from '../idempotency';
 import { MetricsModule } from '../metrics';
 import { NearRepository } from './near/near.repository';
 import { ListingCacheModule } from './listing-cache/listing-cache.module';
+import { ListingPages } from './listing-pages';
 import { Product } from './product.entity';
 import { ProductsController } from './products.controller';
 import { ProductsRepository } from './products.repository';
@@ -20,7 +21,7 @@ import { ProductsService } from './products.service';
     MetricsModule,
   ],
   controllers: [ProductsController],
-  providers: [ProductsRepository, ProductsService, NearRepository],
+  providers: [ProductsRepository, ProductsService, NearRepository, ListingPages],
   exports: [ProductsService],
 })
 export class ProductsModule {}
