@@ -60,6 +60,7 @@ export class IdempotencyKeysRepository {
   private readonly leases = new LeasedRows({
     table: 'idempotency_keys',
     key: 'id',
+    keyIndex: 'PRIMARY',
     status: 'status',
     owner: 'lock_token',
     leaseUntil: 'locked_until',

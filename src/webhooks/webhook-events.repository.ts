@@ -41,6 +41,7 @@ export class WebhookEventsRepository {
   private readonly leases = new LeasedRows({
     table: 'webhook_events',
     key: 'event_id',
+    keyIndex: 'uq_webhook_events_event_id',
     status: 'status',
     owner: 'lease_owner',
     leaseUntil: 'locked_until',

@@ -5,6 +5,13 @@ export interface LeaseColumns {
   readonly table: string;
   /** The column a leased row is addressed by (unique). */
   readonly key: string;
+  /**
+   * The unique index on `key` ('PRIMARY' for the primary key). Every statement that
+   * addresses one row is pinned to it: with the status column indexed too, the optimizer
+   * may otherwise walk the status index, lock every active row it passes and deadlock with
+   * the holders of those rows.
+   */
+  readonly keyIndex: string;
   readonly status: string;
   /** Holds the token of the current lease holder. */
   readonly owner: string;
@@ -46,6 +53,11 @@ function placeholder(value: ColumnValue, params: unknown[]): string {
   }
   params.push(value);
   return '?';
+}
+
+/** `table FORCE INDEX (keyIndex)`: the row addressed by its key, and no other. */
+function byKey(columns: LeaseColumns): string {
+  return `${columns.table} FORCE INDEX (${columns.keyIndex})`;
 }
 
 /**
@@ -99,7 +111,7 @@ export class LeasedRows {
     leaseS: number,
     options: { readonly retryable?: readonly string[]; readonly alsoSet?: string } = {},
   ): Promise<boolean> {
-    const { table, key: keyColumn, status, owner: ownerColumn, leaseUntil, active } = this.columns;
+    const { key: keyColumn, status, owner: ownerColumn, leaseUntil, active } = this.columns;
     const retryable = options.retryable ?? [];
     const expired = `(${status} = ? AND (${leaseUntil} IS NULL OR ${leaseUntil} <= NOW(3)))`;
     const condition =
@@ -108,7 +120,7 @@ export class LeasedRows {
         : expired;
     const extra = options.alsoSet ? `, ${options.alsoSet}` : '';
     const result = await db.query<WriteResult>(
-      `UPDATE ${table}
+      `UPDATE ${byKey(this.columns)}
           SET ${status} = ?, ${ownerColumn} = ?, ${leaseUntil} = NOW(3) + INTERVAL ? SECOND${extra}
         WHERE ${keyColumn} = ? AND ${condition}`,
       [active, owner, leaseS, key, ...retryable, active],
@@ -118,9 +130,9 @@ export class LeasedRows {
 
   /** Extends the lease of `owner` by `leaseS` while it still holds the row (a heartbeat). */
   async renew(db: SqlRunner, key: unknown, owner: string, leaseS: number): Promise<void> {
-    const { table, key: keyColumn, status, owner: ownerColumn, leaseUntil, active } = this.columns;
+    const { key: keyColumn, status, owner: ownerColumn, leaseUntil, active } = this.columns;
     await db.query(
-      `UPDATE ${table} SET ${leaseUntil} = NOW(3) + INTERVAL ? SECOND
+      `UPDATE ${byKey(this.columns)} SET ${leaseUntil} = NOW(3) + INTERVAL ? SECOND
         WHERE ${keyColumn} = ? AND ${ownerColumn} = ? AND ${status} = ?`,
       [leaseS, key, owner, active],
     );
@@ -131,9 +143,9 @@ export class LeasedRows {
    * it. A takeover then waits for that transaction to end.
    */
   async fence(manager: EntityManager, key: unknown, owner: string): Promise<boolean> {
-    const { table, key: keyColumn, status, owner: ownerColumn, active } = this.columns;
+    const { key: keyColumn, status, owner: ownerColumn, active } = this.columns;
     const rows = await manager.query<unknown[]>(
-      `SELECT ${keyColumn} FROM ${table}
+      `SELECT ${keyColumn} FROM ${byKey(this.columns)}
         WHERE ${keyColumn} = ? AND ${ownerColumn} = ? AND ${status} = ? FOR UPDATE`,
       [key, owner, active],
     );
@@ -150,13 +162,13 @@ export class LeasedRows {
     owner: string,
     values: Record<string, ColumnValue>,
   ): Promise<boolean> {
-    const { table, key: keyColumn, status, owner: ownerColumn, leaseUntil, active } = this.columns;
+    const { key: keyColumn, status, owner: ownerColumn, leaseUntil, active } = this.columns;
     const params: unknown[] = [];
     const assignments = Object.entries({ ...values, [leaseUntil]: null }).map(
       ([column, value]) => `${column} = ${placeholder(value, params)}`,
     );
     const result = await db.query<WriteResult>(
-      `UPDATE ${table} SET ${assignments.join(', ')}
+      `UPDATE ${byKey(this.columns)} SET ${assignments.join(', ')}
         WHERE ${keyColumn} = ? AND ${ownerColumn} = ? AND ${status} = ?`,
       [...params, key, owner, active],
     );
@@ -166,8 +178,9 @@ export class LeasedRows {
   /** Deletes the row while `owner` still holds it, so that a retry starts afresh. */
   async release(db: SqlRunner, key: unknown, owner: string): Promise<boolean> {
     const { table, key: keyColumn, status, owner: ownerColumn, active } = this.columns;
+    // The multi-table form: MySQL takes no index hint in a single-table DELETE.
     const result = await db.query<WriteResult>(
-      `DELETE FROM ${table} WHERE ${keyColumn} = ? AND ${ownerColumn} = ? AND ${status} = ?`,
+      `DELETE ${table} FROM ${byKey(this.columns)} WHERE ${keyColumn} = ? AND ${ownerColumn} = ? AND ${status} = ?`,
       [key, owner, active],
     );
     return result.affectedRows === 1;

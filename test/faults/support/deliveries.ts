@@ -66,6 +66,8 @@ export interface Settled {
   readonly maxRetryAfterS: number;
   /** When (Date.now()) the last attempt answered 409 was sent; null if none was. */
   readonly lastBlockedSentAt: number | null;
+  /** Each attempt: when it was sent (Date.now()) and its status (0: no answer). */
+  readonly history: readonly { readonly sentAt: number; readonly status: number }[];
 }
 
 /**
@@ -82,6 +84,7 @@ export async function retryUntilSettled(
   let maxRetryAfterS = 0;
   let lastBlockedSentAt: number | null = null;
   let last = 'nothing';
+  const history: { sentAt: number; status: number }[] = [];
   while (Date.now() < deadline) {
     attempts += 1;
     const sentAt = Date.now();
@@ -91,8 +94,9 @@ export async function retryUntilSettled(
     } catch (error) {
       last = String(error);
     }
+    history.push({ sentAt, status: answer?.status ?? 0 });
     if (answer && answer.status >= 200 && answer.status < 300) {
-      return { answer, attempts, maxRetryAfterS, lastBlockedSentAt };
+      return { answer, attempts, maxRetryAfterS, lastBlockedSentAt, history };
     }
     let waitMs = 250;
     if (answer) {
