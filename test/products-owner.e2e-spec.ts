@@ -1,4 +1,5 @@
 import type { Connection } from 'mysql2/promise';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hashQuery } from '../src/common/pagination/cursor';
 import { generationKey, entryPrefix } from '../src/products/listing-cache/cache-layout';
 import { canonicalQuery, parseListProductsQuery } from '../src/products/list-products.query';
@@ -329,6 +330,55 @@ describe('Product producers and producer-scoped writes', () => {
   });
 
   describe('a platform token (no producer_id claim)', () => {
+    it('moves a product while both producers patch it: only the owner of the moment writes', async () => {
+      // The move also renames, so any write that lands after it shows in the final name:
+      // it may only be the new owner's.
+      const rounds = 8;
+      for (let round = 0; round < rounds; round += 1) {
+        const id = (await create(platform, { producer_id: p1 })).id as number;
+        // Sent over a few milliseconds, so that some land before the move and some after.
+        const patches = (token: string, label: string) =>
+          Array.from({ length: 6 }, (_, i) =>
+            sleep(i * 2).then(() =>
+              send('PATCH', `/products/${id}`, token, { name: `${label} ${round}.${i}` }),
+            ),
+          );
+        const fromP1 = patches(asP1, 'P1');
+        const move = sleep(4).then(() =>
+          send('PATCH', `/products/${id}`, platform, {
+            producer_id: p2,
+            name: `Moved ${round}`,
+          }),
+        );
+        const fromP2 = patches(asP2, 'P2');
+        const [p1Answers, moved, p2Answers] = await Promise.all([
+          Promise.all(fromP1),
+          move,
+          Promise.all(fromP2),
+        ]);
+        expect(moved.statusCode).toBe(200);
+        for (const [answers, owner] of [
+          [p1Answers, p1],
+          [p2Answers, p2],
+        ] as const) {
+          for (const answer of answers) {
+            expect([200, 404]).toContain(answer.statusCode);
+            if (answer.statusCode === 200) {
+              expect(answer.json()).toMatchObject({ id, producer_id: owner });
+            }
+          }
+        }
+        const after = await row(id);
+        expect(after?.producer_id).toBe(p2);
+        expect(String(after?.name)).toMatch(new RegExp(`^(Moved ${round}|P2 ${round}\\.\\d)$`));
+        const written = String(after?.name);
+        if (written.startsWith('P2')) {
+          const i = Number(written.split('.')[1]);
+          expect(p2Answers[i].statusCode).toBe(200);
+        }
+      }
+    });
+
     it('creates, moves, patches and deletes any product', async () => {
       const id = (await create(platform, { producer_id: p2 })).id as number;
       const moved = await send('PATCH', `/products/${id}`, platform, { producer_id: p1, stock: 7 });
