@@ -59,12 +59,17 @@ describe('POST /webhooks/partner', () => {
       CREATE TABLE test_product_writes (
         id INT AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(64), stock INT, price DECIMAL(10,2));
       CREATE TABLE test_product_faults (sku VARCHAR(64) PRIMARY KEY);
+      CREATE TABLE test_product_deadlocks (sku VARCHAR(64) PRIMARY KEY, runs INT NOT NULL DEFAULT 0);
       CREATE TRIGGER test_products_audit AFTER UPDATE ON products FOR EACH ROW
         INSERT INTO test_product_writes (sku, stock, price) VALUES (NEW.sku, NEW.stock, NEW.price);
       CREATE TRIGGER test_products_fault BEFORE UPDATE ON products FOR EACH ROW
       BEGIN
         IF EXISTS (SELECT 1 FROM test_product_faults WHERE sku = NEW.sku) THEN
           SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected write failure';
+        END IF;
+        IF EXISTS (SELECT 1 FROM test_product_deadlocks WHERE sku = NEW.sku) THEN
+          SIGNAL SQLSTATE '40001'
+            SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'Deadlock found when trying to get lock';
         END IF;
       END`);
   });
@@ -326,6 +331,26 @@ describe('POST /webhooks/partner', () => {
       expect(await inbox(id)).toEqual([
         expect.objectContaining({ status: 'processed', attempts: 1 }),
       ]);
+    });
+
+    it('answers an event that keeps losing deadlocks 503 + Retry-After and frees it for the retry', async () => {
+      const sku = await createProduct(10);
+      const id = uniqueId();
+      const body = eventBody('inventory.updated', { sku, stock: 2 }, new Date().toISOString());
+      await db.query('INSERT INTO test_product_deadlocks (sku) VALUES (?)', [sku]);
+      const busy = await deliver(a, body, { id });
+      expectProblem(busy, 503, 'service-unavailable');
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(JSON.stringify(busy.body)).not.toMatch(/deadlock|products|SQL/i);
+      expect(await inbox(id)).toEqual([expect.objectContaining({ status: 'failed' })]);
+      expect((await product(sku)).stock).toBe(10);
+
+      // The retry is not kept waiting for a lease: it takes the event over at once.
+      await db.query('DELETE FROM test_product_deadlocks WHERE sku = ?', [sku]);
+      const retry = await deliver(b, body, { id });
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual({ status: 'processed' });
+      expect((await product(sku)).stock).toBe(2);
     });
 
     it('marks a failed event failed, answers 5xx, and processes its redelivery', async () => {

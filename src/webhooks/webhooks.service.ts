@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { isDatabaseUnavailable } from '../common/database/database-errors';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../common/database/database-errors';
 import { keepLeaseAlive } from '../common/database/lease-heartbeat';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { AppError } from '../common/errors/app.error';
@@ -244,13 +244,23 @@ export class WebhooksService {
       throw error;
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error({ err: error, event_id: eventId }, 'Webhook processing failed');
+    const busy = isDatabaseBusy(error);
+    if (busy) {
+      this.logger.warn({ err: error, event_id: eventId }, 'Webhook processing lost to contention');
+    } else {
+      this.logger.error({ err: error, event_id: eventId }, 'Webhook processing failed');
+    }
     await this.events
       .markFailed(eventId, owner, message.slice(0, WEBHOOK_ERROR_MAX_LENGTH))
       .catch((markError: unknown) => {
         this.logger.error({ err: markError, event_id: eventId }, 'Could not mark event failed');
       });
     this.record('failed');
+    if (busy) {
+      // Lost to concurrent transactions on every run: answered as a 503 with Retry-After,
+      // and the event is free for the retry now that it is marked failed.
+      throw error;
+    }
     throw new AppError(
       'WEBHOOK_PROCESSING_FAILED',
       'The event could not be processed; deliver it again later',

@@ -29,6 +29,12 @@ const UNAVAILABLE_MESSAGES = [
 
 /** Seconds a client is asked to wait (Retry-After) when the database is unavailable. */
 export const DATABASE_RETRY_AFTER_S = 5;
+/**
+ * Seconds a client is asked to wait when its transaction kept losing to concurrent ones
+ * (deadlock victim on every run, or a row lock not granted in time): the database is up,
+ * the contention passes within moments.
+ */
+export const DATABASE_BUSY_RETRY_AFTER_S = 1;
 
 interface DriverErrorLike {
   code?: unknown;
@@ -86,4 +92,22 @@ export function isDeadlock(error: unknown, depth = 0): boolean {
     return true;
   }
   return isDeadlock(candidate.driverError, depth + 1) || isDeadlock(candidate.cause, depth + 1);
+}
+
+/**
+ * True for contention the server resolved by failing this statement (a deadlock victim,
+ * a row lock wait that timed out): nothing was written, the database is reachable, and the
+ * same request succeeds once the contention has passed.
+ */
+export function isDatabaseBusy(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) {
+    return false;
+  }
+  const candidate = error as DriverErrorLike;
+  if (candidate.code === 'ER_LOCK_DEADLOCK' || candidate.code === 'ER_LOCK_WAIT_TIMEOUT') {
+    return true;
+  }
+  return (
+    isDatabaseBusy(candidate.driverError, depth + 1) || isDatabaseBusy(candidate.cause, depth + 1)
+  );
 }

@@ -84,3 +84,32 @@ describe('problemBody', () => {
     expect(requestPath(undefined)).toBe('/');
   });
 });
+
+describe('toProblem for database contention', () => {
+  it('answers a transaction that kept losing deadlocks as a 503 with a short Retry-After', () => {
+    const deadlock = Object.assign(new Error('Deadlock found when trying to get lock'), {
+      code: 'ER_LOCK_DEADLOCK',
+    });
+    const wrapped = Object.assign(new Error('Deadlock found when trying to get lock'), {
+      driverError: deadlock,
+    });
+    for (const error of [deadlock, wrapped]) {
+      expect(toProblem(error)).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        status: 503,
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    const lockWait = Object.assign(new Error('Lock wait timeout exceeded'), {
+      code: 'ER_LOCK_WAIT_TIMEOUT',
+    });
+    expect(toProblem(lockWait)).toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+  });
+
+  it('keeps other query errors internal (500)', () => {
+    const parse = Object.assign(new Error('You have an error in your SQL syntax'), {
+      code: 'ER_PARSE_ERROR',
+    });
+    expect(toProblem(parse)).toMatchObject({ code: 'INTERNAL', status: 500 });
+  });
+});

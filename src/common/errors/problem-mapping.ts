@@ -1,7 +1,12 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { AppError } from './app.error';
 import { PROBLEMS, ProblemCode } from './error-catalogue';
-import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable } from '../database/database-errors';
+import {
+  DATABASE_BUSY_RETRY_AFTER_S,
+  DATABASE_RETRY_AFTER_S,
+  isDatabaseBusy,
+  isDatabaseUnavailable,
+} from '../database/database-errors';
 import { RETRY_AFTER } from '../http/http-headers';
 
 /** What an error says on the wire, before it is written (see problem-response.ts). */
@@ -70,6 +75,11 @@ export function toProblem(exception: unknown): Problem {
   if (isDatabaseUnavailable(exception)) {
     return problemOf('SERVICE_UNAVAILABLE', 'The database is unavailable; retry later', {
       [RETRY_AFTER]: String(DATABASE_RETRY_AFTER_S),
+    });
+  }
+  if (isDatabaseBusy(exception)) {
+    return problemOf('SERVICE_UNAVAILABLE', 'The database is busy with concurrent writes; retry', {
+      [RETRY_AFTER]: String(DATABASE_BUSY_RETRY_AFTER_S),
     });
   }
   return {
