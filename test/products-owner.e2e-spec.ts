@@ -1,7 +1,8 @@
 import type { Connection } from 'mysql2/promise';
 import { hashQuery } from '../src/common/pagination/cursor';
 import { generationKey, entryPrefix } from '../src/products/listing-cache/cache-layout';
-import { canonicalQuery, parseListProductsQuery } from '../src/products/list-products.query';
+import { canonicalQuery } from '../src/products/list-products.query';
+import { parseListProductsQuery } from '../src/products/list-products.query.parser';
 import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';
 import { PartnerSim, startPartnerSim } from './partner-sim';
 import { createTestApp, TestApp } from './support/create-test-app';
