@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import type { Connection } from 'mysql2/promise';
 import { generationKey } from '../src/products/listing-cache/cache-layout';
 import { parseGeneration } from '../src/products/listing-cache/generation';
-import { GENERATION_MAX_AGE_MS } from '../src/products/listing-cache/response-cache';
+import { GENERATION_MAX_AGE_MS } from '../src/products/listing-cache/cache-options';
 import { REDIS_CLIENT } from '../src/common/redis/redis.constants';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { PRODUCTS_CACHE_NAMESPACE } from '../src/products/products.constants';

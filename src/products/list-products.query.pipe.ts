@@ -1,5 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { ListProductsQuery, parseListProductsQuery } from './list-products.query';
+import type { ListProductsQuery } from './list-products.query';
+import { parseListProductsQuery } from './list-products.query.parser';
 
 /**
  * Parses GET /products' query by hand rather than through class-validator: it is the

@@ -1,5 +1,6 @@
 import { ValidationProblemError } from '../common/errors/app.error';
-import { canonicalFilters, parseListProductsQuery } from './list-products.query';
+import { canonicalFilters } from './list-products.query';
+import { parseListProductsQuery } from './list-products.query.parser';
 import { likePrefix } from './products-page.sql';
 
 describe('parseListProductsQuery', () => {

@@ -9,7 +9,7 @@ import {
 import { productsConfig, ProductsConfig } from '../config/configuration';
 import type { ProductResponseDto } from './dto/product.response.dto';
 import { canonicalFilters, ListProductsQuery } from './list-products.query';
-import type { ComputedPage } from './listing-cache/response-cache';
+import type { ComputedPage } from './listing-cache/cache-types';
 import type { NearProductRow, NearScope } from './near/near-reader';
 import { NearRepository } from './near/near.repository';
 import { dbDateTimeToIso, rowToProductResponse } from './product.mapper';

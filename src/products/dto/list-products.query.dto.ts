@@ -15,7 +15,8 @@ import {
  * GET /products' free-form query parameters as documented (the enumerated ones, `sort`,
  * `order` and `in_stock`, are declared with @ApiQuery in products.openapi.ts: Swagger
  * drops `enum` when it expands a query class). The hot path parses the query by hand
- * (list-products.query.ts: same rules, same error shape), so this class only describes it.
+ * (list-products.query.parser.ts: same rules, same error shape), so this class only
+ * describes it.
  */
 export class ListProductsQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })

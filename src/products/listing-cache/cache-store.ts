@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { createRedisClient } from '../../common/redis/redis.module';
 import type { RedisConfig } from '../../config/configuration';
-import type { PollReply } from './change-feed';
+import type { ChangeTest, PollReply, ProductChange } from './change-feed';
 import {
   changesKey,
   entryPrefix,
@@ -12,13 +12,14 @@ import {
   RedisWithScripts,
   withCacheScripts,
 } from './cache-layout';
+import type { HeldEntry } from './memory-layer';
 
 /** What the subscriber connection reports to the cache. */
 export interface GenerationListener {
   /** Another instance (or this one) bumped `namespace` to `generation`. */
   announced(namespace: string, generation: string): void;
   /** Changes were appended to the feed of `namespace`, up to entry `last`. */
-  changed(namespace: string, last: string, changes: string): void;
+  changed(namespace: string, last: string, changes: ProductChange[]): void;
   /** The subscriber (re)connected: announcements made while it was away are lost. */
   connected(): void;
   failed(operation: string, error: unknown): void;
@@ -60,14 +61,21 @@ export class CacheStore {
     );
   }
 
-  /** Appends changes (JSON) to the namespace's feed, trimmed to about `maxLength`. */
-  publish(namespace: string, changes: readonly string[], maxLength: number): Promise<string> {
+  /**
+   * Appends changes (as JSON) to the namespace's feed, trimmed to about `maxLength`, and
+   * announces them on the channel.
+   */
+  publish(
+    namespace: string,
+    changes: readonly ProductChange[],
+    maxLength: number,
+  ): Promise<string> {
     return this.redis.responseCachePublish(
       changesKey(namespace),
       maxLength,
       this.channel,
       namespace,
-      ...changes,
+      ...changes.map((change) => JSON.stringify(change)),
     );
   }
 
@@ -79,6 +87,7 @@ export class CacheStore {
     return this.redis.responseCachePoll(changesKey(namespace), after, count);
   }
 
+  /** Writes the entry in the format `parseStored` reads. */
   async store(
     namespace: string,
     generation: string,
@@ -130,8 +139,11 @@ export class CacheStore {
         return;
       }
       if (message.startsWith('changes\n')) {
-        const [, namespace, last, changes] = message.split('\n', 4);
-        listener.changed(namespace ?? '', last ?? '', changes ?? '');
+        const [, namespace, last, raw] = message.split('\n', 4);
+        const changes = parseAnnounced(raw ?? '');
+        if (changes !== null) {
+          listener.changed(namespace ?? '', last ?? '', changes);
+        }
         return;
       }
       const space = message.indexOf(' ');
@@ -152,5 +164,41 @@ export class CacheStore {
       subscriber.removeAllListeners('ready');
       subscriber.disconnect();
     }
+  }
+}
+
+/**
+ * An entry as `CacheStore.store` writes it, `<etag>\n<position>\n<ids or *>\n<body>`;
+ * null for anything else.
+ */
+export function parseStored(
+  stored: string,
+  reaches: ChangeTest | undefined,
+): { position: string; held: HeldEntry } | null {
+  const first = stored.indexOf('\n');
+  const second = stored.indexOf('\n', first + 1);
+  const third = stored.indexOf('\n', second + 1);
+  if (first < 0 || second < 0 || third < 0) {
+    return null;
+  }
+  const list = stored.slice(second + 1, third);
+  return {
+    position: stored.slice(first + 1, second),
+    held: {
+      response: { etag: stored.slice(0, first), body: stored.slice(third + 1) },
+      ids: list === '*' ? null : new Set(list === '' ? [] : list.split(',').map(Number)),
+      reaches,
+    },
+  };
+}
+
+/** The changes of an announcement (`changes\n<namespace>\n<last id>\n[…]`); null if unreadable. */
+function parseAnnounced(raw: string): ProductChange[] | null {
+  try {
+    return (JSON.parse(raw) as ProductChange[]).filter(
+      (change) => typeof change?.id === 'number' && change.before && change.after,
+    );
+  } catch {
+    return null;
   }
 }

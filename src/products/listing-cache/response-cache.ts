@@ -1,91 +1,29 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import { InjectRedis } from '../../common/redis/redis.module';
 import { redisConfig, RedisConfig } from '../../config/configuration';
 import { MetricsService } from '../../metrics';
-import { CacheStore, GenerationListener } from './cache-store';
-import { ChangeFeed, ChangeTest, ProductChange } from './change-feed';
+import {
+  FEED_MAX_ENTRIES,
+  FEED_POLL_MS,
+  GENERATION_MAX_AGE_MS,
+  GENERATION_REFRESH_MS,
+  MEMORY_CACHE_MAX_BYTES,
+  RESPONSE_CACHE_OPTIONS,
+  ResponseCacheOptions,
+} from './cache-options';
+import { CacheStore, GenerationListener, parseStored } from './cache-store';
+import type { CachedResponse, CacheEntryOptions, CacheOutcome, ComputedPage } from './cache-types';
+import { ChangeFeed, ProductChange } from './change-feed';
 import { strongEtag } from './etag';
 import { newGenerationId } from './generation';
+import { GenerationBumps } from './generation-bumps';
 import { GenerationTracker } from './generation-tracker';
+import { affectsOf, HeldEntry, MemoryLayer } from './memory-layer';
 import { SingleFlight } from './single-flight';
-
-/** Optional provider overriding the in-process layer's bounds (tests). */
-export const RESPONSE_CACHE_OPTIONS = Symbol('RESPONSE_CACHE_OPTIONS');
-
-/** A cached response body (serialized JSON) and its strong ETag. */
-export interface CachedResponse {
-  readonly etag: string;
-  readonly body: string;
-}
-
-export type CacheResult = 'hit' | 'miss' | 'error';
-/** `memory`: answered in process without a round trip; `redis`: Redis was asked. */
-export type CacheLayer = 'memory' | 'redis';
-
-export interface CacheOutcome {
-  readonly response: CachedResponse;
-  readonly result: CacheResult;
-  readonly layer: CacheLayer;
-}
-
-export interface CacheEntryOptions {
-  readonly namespace: string;
-  /** Hash of the normalised request. */
-  readonly key: string;
-  readonly ttlS: number;
-  /**
-   * Whether a change of a product the page does not hold can alter the page (the product
-   * can enter its filters, or move within its order). Absent: every change can.
-   */
-  readonly reaches?: ChangeTest;
-}
-
-/** What `compute` returns: the body, and the ids of the products it was built from. */
-export interface ComputedPage {
-  readonly body: string;
-  /** Null: unknown, every change affects the page. */
-  readonly ids: readonly number[] | null;
-}
-
-/** An in-process entry with what it was built from. */
-interface HeldEntry {
-  readonly response: CachedResponse;
-  readonly ids: ReadonlySet<number> | null;
-  readonly reaches: ChangeTest | undefined;
-}
 
 const TTL_JITTER = 0.1;
 const LOG_INTERVAL_MS = 10_000;
-const BUMP_RETRY_MS = 500;
-const BUMP_RETRY_ATTEMPTS = 120;
-
-/** Total size of the in-process layer (bodies, ETags and keys, in UTF-8 bytes). */
-export const MEMORY_CACHE_MAX_BYTES = 16 * 1024 * 1024;
-/** Every generation in use is re-read from Redis this often, whatever pub/sub delivers. */
-export const GENERATION_REFRESH_MS = 250;
-/**
- * The in-process layer serves a namespace only within this long of the send time of the
- * last read of its generation from Redis: the bound on how late an instance that missed
- * the announcement (or cannot reach Redis) sees a bump.
- */
-export const GENERATION_MAX_AGE_MS = 750;
-/** How often each instance reads the change feed of every namespace it serves. */
-export const FEED_POLL_MS = 100;
-/** Entries of the change feed kept in Redis (approximately) and in each process. */
-export const FEED_MAX_ENTRIES = 20_000;
-/** Bookkeeping per in-process entry, counted against MEMORY_CACHE_MAX_BYTES. */
-const ENTRY_OVERHEAD_BYTES = 160;
-/** Why a generation was bumped: a write, or Redis having lost or rolled it back. */
-type BumpReason = 'write' | 'reset';
-
-export interface ResponseCacheOptions {
-  readonly memoryMaxBytes?: number;
-  readonly refreshMs?: number;
-  readonly maxAgeMs?: number;
-  readonly feedPollMs?: number;
-}
 
 /**
  * Two-level response cache with generation-based invalidation, TTL jitter and
@@ -105,10 +43,11 @@ export interface ResponseCacheOptions {
 export class ResponseCache implements OnModuleDestroy {
   private readonly logger = new Logger(ResponseCache.name);
   private readonly flight = new SingleFlight<{ readonly response: CachedResponse }>();
-  private readonly memory: LRUCache<string, HeldEntry>;
+  private readonly memory: MemoryLayer;
   private readonly feed: ChangeFeed;
   private readonly store: CacheStore;
   private readonly generations: GenerationTracker;
+  private readonly bumps: GenerationBumps;
   private readonly listener: GenerationListener = {
     announced: (namespace, generation) => this.generations.advance(namespace, generation),
     changed: (namespace, last, changes) => this.announced(namespace, last, changes),
@@ -116,9 +55,6 @@ export class ResponseCache implements OnModuleDestroy {
     failed: (operation, error) => this.warn(operation, error),
   };
   private lastLogged = 0;
-  private pendingBumps = new Set<string>();
-  private readonly resetting = new Set<string>();
-  private readonly onBump?: (namespace: string, reason: BumpReason) => void;
 
   constructor(
     @InjectRedis() redis: Redis,
@@ -126,27 +62,16 @@ export class ResponseCache implements OnModuleDestroy {
     @Optional() @Inject(RESPONSE_CACHE_OPTIONS) options: ResponseCacheOptions | null = null,
     @Optional() metrics: MetricsService | null = null,
   ) {
-    if (metrics !== null) {
-      this.onBump = (namespace, reason) => metrics.cacheGenerationBumps.inc({ namespace, reason });
-    }
     this.store = new CacheStore(redis, redisSettings, this.logger);
-    this.memory = new LRUCache<string, HeldEntry>({
-      maxSize: options?.memoryMaxBytes ?? MEMORY_CACHE_MAX_BYTES,
-      sizeCalculation: (entry, name) =>
-        Buffer.byteLength(entry.response.body) +
-        entry.response.etag.length +
-        name.length +
-        (entry.ids?.size ?? 0) * 16 +
-        ENTRY_OVERHEAD_BYTES,
-    });
+    this.memory = new MemoryLayer(options?.memoryMaxBytes ?? MEMORY_CACHE_MAX_BYTES);
     this.feed = new ChangeFeed(
       (namespace, after, count) => this.store.poll(namespace, after, count),
       {
         pollMs: options?.feedPollMs ?? FEED_POLL_MS,
         maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
         maxEntries: FEED_MAX_ENTRIES,
-        onChanges: (namespace, changes) => this.drop(namespace, changes),
-        onGap: (namespace) => this.forget(namespace),
+        onChanges: (namespace, changes) => this.memory.drop(namespace, changes),
+        onGap: (namespace) => this.memory.forget(namespace),
       },
     );
     this.generations = new GenerationTracker(
@@ -154,9 +79,18 @@ export class ResponseCache implements OnModuleDestroy {
       {
         refreshMs: options?.refreshMs ?? GENERATION_REFRESH_MS,
         maxAgeMs: options?.maxAgeMs ?? GENERATION_MAX_AGE_MS,
-        onReset: (namespace) => this.reset(namespace),
+        onReset: (namespace) => this.bumps.reset(namespace),
       },
     );
+    this.bumps = new GenerationBumps(this.store, this.generations, this.logger, {
+      connect: () => this.store.subscribe(this.listener),
+      forget: (namespace) => this.memory.forget(namespace),
+      failed: (operation, error) => this.warn(operation, error),
+      bumped:
+        metrics === null
+          ? undefined
+          : (namespace, reason) => metrics.cacheGenerationBumps.inc({ namespace, reason }),
+    });
   }
 
   async getOrCompute(
@@ -166,7 +100,7 @@ export class ResponseCache implements OnModuleDestroy {
     const { namespace, key } = options;
     const known = this.generations.current(namespace);
     if (known !== null && this.feed.fresh(namespace)) {
-      const held = this.memory.get(memoryKey(namespace, known, key));
+      const held = this.memory.get(namespace, known, key);
       if (held !== undefined) {
         return { result: 'hit', layer: 'memory', response: held.response };
       }
@@ -240,16 +174,12 @@ export class ResponseCache implements OnModuleDestroy {
     }
     this.feed.track(namespace);
     try {
-      await this.store.publish(
-        namespace,
-        changes.map((change) => JSON.stringify(change)),
-        FEED_MAX_ENTRIES,
-      );
+      await this.store.publish(namespace, changes, FEED_MAX_ENTRIES);
     } catch (error) {
       this.warn('publish', error);
-      return this.bumpOrRetry(namespace, 'write');
+      return this.bumps.bumpOrRetry(namespace, 'write');
     }
-    this.drop(namespace, changes);
+    this.memory.drop(namespace, changes);
     await this.feed.catchUp();
   }
 
@@ -261,7 +191,7 @@ export class ResponseCache implements OnModuleDestroy {
    * the outage are not served once it is back.
    */
   invalidate(namespace: string): Promise<void> {
-    return this.bumpOrRetry(namespace, 'write');
+    return this.bumps.bumpOrRetry(namespace, 'write');
   }
 
   onModuleDestroy(): void {
@@ -280,74 +210,11 @@ export class ResponseCache implements OnModuleDestroy {
    * dropped at once, and pages read from Redis are checked against them until this
    * instance's own read of the feed has reached them.
    */
-  private announced(namespace: string, last: string, raw: string): void {
-    let changes: ProductChange[];
-    try {
-      changes = (JSON.parse(raw) as ProductChange[]).filter(
-        (change) => typeof change?.id === 'number' && change.before && change.after,
-      );
-    } catch {
-      return;
-    }
+  private announced(namespace: string, last: string, changes: readonly ProductChange[]): void {
     if (this.feed.announce(namespace, last, changes)) {
-      this.drop(namespace, changes);
+      this.memory.drop(namespace, changes);
       void this.feed.catchUp();
     }
-  }
-
-  /** Drops the in-process entries of `namespace` that any of `changes` affects. */
-  private drop(namespace: string, changes: readonly ProductChange[]): void {
-    const prefix = `${namespace}\u0000`;
-    const names: string[] = [];
-    for (const [name, held] of this.memory.entries()) {
-      if (name.startsWith(prefix) && changes.some(affectsOf(held))) {
-        names.push(name);
-      }
-    }
-    names.forEach((name) => this.memory.delete(name));
-  }
-
-  /** Drops the in-process entries of `namespace`. */
-  private forget(namespace: string): void {
-    const prefix = `${namespace}\u0000`;
-    const names = [...this.memory.keys()].filter((name) => name.startsWith(prefix));
-    names.forEach((name) => this.memory.delete(name));
-  }
-
-  private async bumpOrRetry(namespace: string, reason: BumpReason): Promise<void> {
-    this.store.subscribe(this.listener);
-    try {
-      await this.bump(namespace, reason);
-    } catch (error) {
-      this.forget(namespace);
-      this.warn('invalidate', error);
-      this.retryBump(namespace, reason);
-    }
-  }
-
-  private async bump(namespace: string, reason: BumpReason): Promise<void> {
-    const generation = await this.store.bump(
-      namespace,
-      this.generations.floor(namespace),
-      newGenerationId(),
-    );
-    this.generations.advance(namespace, generation);
-    this.onBump?.(namespace, reason);
-  }
-
-  /**
-   * Redis lost or rolled back the namespace's generation: entries held here are dropped
-   * and a generation above every one seen is stored, so that pages cached before the loss
-   * can never be served again (one re-bump at a time per namespace).
-   */
-  private reset(namespace: string): void {
-    this.forget(namespace);
-    if (this.resetting.has(namespace)) {
-      return;
-    }
-    this.logger.warn(`Cache generation of "${namespace}" lost or rolled back in Redis; bumping it`);
-    this.resetting.add(namespace);
-    void this.bumpOrRetry(namespace, 'reset').finally(() => this.resetting.delete(namespace));
   }
 
   /**
@@ -365,27 +232,7 @@ export class ResponseCache implements OnModuleDestroy {
     if (this.generations.current(namespace) !== generation) {
       return;
     }
-    this.memory.set(memoryKey(namespace, generation, key), entry, { ttl: ttlMs });
-  }
-
-  private retryBump(namespace: string, reason: BumpReason, attempt = 1): void {
-    if (attempt === 1 && this.pendingBumps.has(namespace)) {
-      return;
-    }
-    this.pendingBumps.add(namespace);
-    const timer = setTimeout(() => {
-      this.bump(namespace, reason).then(
-        () => this.pendingBumps.delete(namespace),
-        () => {
-          if (attempt < BUMP_RETRY_ATTEMPTS) {
-            this.retryBump(namespace, reason, attempt + 1);
-          } else {
-            this.pendingBumps.delete(namespace);
-          }
-        },
-      );
-    }, BUMP_RETRY_MS);
-    timer.unref();
+    this.memory.set(namespace, generation, key, entry, ttlMs);
   }
 
   private warn(operation: string, error: unknown): void {
@@ -404,45 +251,10 @@ function jitteredTtlMs(ttlS: number): number {
   return Math.max(1, Math.round(ttlS * 1000 * jitter));
 }
 
-function memoryKey(namespace: string, generation: string, key: string): string {
-  return `${namespace}\u0000${generation}\u0000${key}`;
-}
-
 function toPage(computed: string | ComputedPage): ComputedPage {
   return typeof computed === 'string' ? { body: computed, ids: null } : computed;
 }
 
 function entryOf(page: ComputedPage): { response: CachedResponse } {
   return { response: { body: page.body, etag: strongEtag(page.body) } };
-}
-
-/** A change affects a page when the page holds the product or the product can reach it. */
-function affectsOf(held: HeldEntry): ChangeTest {
-  const { ids, reaches } = held;
-  if (ids === null || reaches === undefined) {
-    return () => true;
-  }
-  return (change) => ids.has(change.id) || reaches(change);
-}
-
-/** `<etag>\n<position>\n<ids or *>\n<body>`; null for anything else. */
-function parseStored(
-  stored: string,
-  reaches: ChangeTest | undefined,
-): { position: string; held: HeldEntry } | null {
-  const first = stored.indexOf('\n');
-  const second = stored.indexOf('\n', first + 1);
-  const third = stored.indexOf('\n', second + 1);
-  if (first < 0 || second < 0 || third < 0) {
-    return null;
-  }
-  const list = stored.slice(second + 1, third);
-  return {
-    position: stored.slice(first + 1, second),
-    held: {
-      response: { etag: stored.slice(0, first), body: stored.slice(third + 1) },
-      ids: list === '*' ? null : new Set(list === '' ? [] : list.split(',').map(Number)),
-      reaches,
-    },
-  };
 }
