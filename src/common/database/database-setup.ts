@@ -16,7 +16,7 @@ export async function ensureDatabase(config: DatabaseConfig): Promise<void> {
     connectTimeout: 5_000,
   });
   try {
-    const name = config.database.replace(/`/g, '``');
+    const name = config.database.replaceAll('`', '``');
     await connection.query(
       `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
