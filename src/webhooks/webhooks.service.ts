@@ -243,13 +243,14 @@ export class WebhooksService {
       this.record('failed');
       throw error;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    // Lost to concurrent transactions on every run: marked failed like any failure, so the
+    // retry takes it over at once, and answered as a 503 with Retry-After.
     const busy = isDatabaseBusy(error);
-    if (busy) {
-      this.logger.warn({ err: error, event_id: eventId }, 'Webhook processing lost to contention');
-    } else {
-      this.logger.error({ err: error, event_id: eventId }, 'Webhook processing failed');
-    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger[busy ? 'warn' : 'error'](
+      { err: error, event_id: eventId },
+      busy ? 'Webhook processing lost to contention' : 'Webhook processing failed',
+    );
     await this.events
       .markFailed(eventId, owner, message.slice(0, WEBHOOK_ERROR_MAX_LENGTH))
       .catch((markError: unknown) => {
@@ -257,8 +258,6 @@ export class WebhooksService {
       });
     this.record('failed');
     if (busy) {
-      // Lost to concurrent transactions on every run: answered as a 503 with Retry-After,
-      // and the event is free for the retry now that it is marked failed.
       throw error;
     }
     throw new AppError(

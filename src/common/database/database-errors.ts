@@ -45,30 +45,38 @@ interface DriverErrorLike {
 }
 
 /**
- * True for an error (or a TypeORM `QueryFailedError` wrapping one, or an error caused by
- * one) that says the database is unreachable. A fatal mysql2 error is a broken
- * connection by definition.
+ * True when `test` holds for the error or for one it wraps: a TypeORM `QueryFailedError`'s
+ * `driverError`, or an error's `cause` (a few levels deep).
  */
-export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+function someInChain(
+  error: unknown,
+  test: (candidate: DriverErrorLike) => boolean,
+  depth = 0,
+): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) {
     return false;
   }
   const candidate = error as DriverErrorLike;
-  if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) {
-    return true;
-  }
-  if (candidate.fatal === true) {
-    return true;
-  }
-  if (
-    typeof candidate.message === 'string' &&
-    UNAVAILABLE_MESSAGES.some((text) => (candidate.message as string).startsWith(text))
-  ) {
-    return true;
-  }
   return (
-    isDatabaseUnavailable(candidate.driverError, depth + 1) ||
-    isDatabaseUnavailable(candidate.cause, depth + 1)
+    test(candidate) ||
+    someInChain(candidate.driverError, test, depth + 1) ||
+    someInChain(candidate.cause, test, depth + 1)
+  );
+}
+
+/**
+ * True for an error (or a TypeORM `QueryFailedError` wrapping one, or an error caused by
+ * one) that says the database is unreachable. A fatal mysql2 error is a broken
+ * connection by definition.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return someInChain(
+    error,
+    ({ code, fatal, message }) =>
+      (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
+      fatal === true ||
+      (typeof message === 'string' &&
+        UNAVAILABLE_MESSAGES.some((text) => message.startsWith(text))),
   );
 }
 
@@ -83,15 +91,8 @@ export function unavailableReason(error: unknown): string {
  * True for InnoDB's deadlock error (or a TypeORM error wrapping it): the server chose this
  * transaction as the victim and rolled it back whole, so running it again is safe.
  */
-export function isDeadlock(error: unknown, depth = 0): boolean {
-  if (typeof error !== 'object' || error === null || depth > 3) {
-    return false;
-  }
-  const candidate = error as DriverErrorLike;
-  if (candidate.code === 'ER_LOCK_DEADLOCK') {
-    return true;
-  }
-  return isDeadlock(candidate.driverError, depth + 1) || isDeadlock(candidate.cause, depth + 1);
+export function isDeadlock(error: unknown): boolean {
+  return someInChain(error, ({ code }) => code === 'ER_LOCK_DEADLOCK');
 }
 
 /**
@@ -99,15 +100,9 @@ export function isDeadlock(error: unknown, depth = 0): boolean {
  * a row lock wait that timed out): nothing was written, the database is reachable, and the
  * same request succeeds once the contention has passed.
  */
-export function isDatabaseBusy(error: unknown, depth = 0): boolean {
-  if (typeof error !== 'object' || error === null || depth > 3) {
-    return false;
-  }
-  const candidate = error as DriverErrorLike;
-  if (candidate.code === 'ER_LOCK_DEADLOCK' || candidate.code === 'ER_LOCK_WAIT_TIMEOUT') {
-    return true;
-  }
-  return (
-    isDatabaseBusy(candidate.driverError, depth + 1) || isDatabaseBusy(candidate.cause, depth + 1)
+export function isDatabaseBusy(error: unknown): boolean {
+  return someInChain(
+    error,
+    ({ code }) => code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT',
   );
 }

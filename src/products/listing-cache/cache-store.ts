@@ -2,7 +2,8 @@ import type { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { createRedisClient } from '../../common/redis/redis.module';
 import type { RedisConfig } from '../../config/configuration';
-import type { ChangeTest, PollReply, ProductChange } from './change-feed';
+import type { CachedResponse } from './cache-types';
+import type { PollReply, ProductChange } from './change-feed';
 import {
   changesKey,
   entryPrefix,
@@ -12,7 +13,6 @@ import {
   RedisWithScripts,
   withCacheScripts,
 } from './cache-layout';
-import type { HeldEntry } from './memory-layer';
 
 /** What the subscriber connection reports to the cache. */
 export interface GenerationListener {
@@ -167,14 +167,20 @@ export class CacheStore {
   }
 }
 
+/** An entry as read back from Redis: what `CacheStore.store` was given. */
+export interface StoredEntry {
+  readonly response: CachedResponse;
+  /** Feed position the page was computed at. */
+  readonly position: string;
+  /** Ids of the products the page was built from; null: unknown. */
+  readonly ids: ReadonlySet<number> | null;
+}
+
 /**
  * An entry as `CacheStore.store` writes it, `<etag>\n<position>\n<ids or *>\n<body>`;
  * null for anything else.
  */
-export function parseStored(
-  stored: string,
-  reaches: ChangeTest | undefined,
-): { position: string; held: HeldEntry } | null {
+export function parseStored(stored: string): StoredEntry | null {
   const first = stored.indexOf('\n');
   const second = stored.indexOf('\n', first + 1);
   const third = stored.indexOf('\n', second + 1);
@@ -183,12 +189,9 @@ export function parseStored(
   }
   const list = stored.slice(second + 1, third);
   return {
+    response: { etag: stored.slice(0, first), body: stored.slice(third + 1) },
     position: stored.slice(first + 1, second),
-    held: {
-      response: { etag: stored.slice(0, first), body: stored.slice(third + 1) },
-      ids: list === '*' ? null : new Set(list === '' ? [] : list.split(',').map(Number)),
-      reaches,
-    },
+    ids: list === '*' ? null : new Set(list === '' ? [] : list.split(',').map(Number)),
   };
 }
 

@@ -44,26 +44,28 @@ export class MemoryLayer {
 
   /** Drops the in-process entries of `namespace` that any of `changes` affects. */
   drop(namespace: string, changes: readonly ProductChange[]): void {
-    const prefix = `${namespace}\u0000`;
-    const names: string[] = [];
-    for (const [name, held] of this.pages.entries()) {
-      if (name.startsWith(prefix) && changes.some(affectsOf(held))) {
-        names.push(name);
-      }
-    }
-    names.forEach((name) => this.pages.delete(name));
+    this.deleteWhere(namespace, (held) => changes.some(affectsOf(held)));
   }
 
   /** Drops the in-process entries of `namespace`. */
   forget(namespace: string): void {
-    const prefix = `${namespace}\u0000`;
-    const names = [...this.pages.keys()].filter((name) => name.startsWith(prefix));
-    names.forEach((name) => this.pages.delete(name));
+    this.deleteWhere(namespace, () => true);
   }
 
   /** Sum of the sizes of the entries held. */
   get calculatedSize(): number {
     return this.pages.calculatedSize;
+  }
+
+  private deleteWhere(namespace: string, test: (held: HeldEntry) => boolean): void {
+    const prefix = `${namespace}\u0000`;
+    const names: string[] = [];
+    for (const [name, held] of this.pages.entries()) {
+      if (name.startsWith(prefix) && test(held)) {
+        names.push(name);
+      }
+    }
+    names.forEach((name) => this.pages.delete(name));
   }
 }
 

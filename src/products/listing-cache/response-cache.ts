@@ -120,13 +120,17 @@ export class ResponseCache implements OnModuleDestroy {
         const page = await this.flight.run(`unsure:${namespace}:${key}`, () => run().then(entryOf));
         return { result: 'miss', layer: 'redis', response: page.response };
       }
-      const found = stored === null ? null : parseStored(stored, options.reaches);
-      if (
-        found !== null &&
-        this.feed.unchangedSince(namespace, found.position, affectsOf(found.held), head)
-      ) {
-        this.remember(options, gen, found.held, pttl > 0 ? pttl : options.ttlS * 1000);
-        return { result: 'hit', layer: 'redis', response: found.held.response };
+      const found = stored === null ? null : parseStored(stored);
+      if (found !== null) {
+        const held: HeldEntry = {
+          response: found.response,
+          ids: found.ids,
+          reaches: options.reaches,
+        };
+        if (this.feed.unchangedSince(namespace, found.position, affectsOf(held), head)) {
+          this.remember(options, gen, held, pttl > 0 ? pttl : options.ttlS * 1000);
+          return { result: 'hit', layer: 'redis', response: held.response };
+        }
       }
       // Missing, or a change since it was computed can alter it: computed again and
       // written over it.
