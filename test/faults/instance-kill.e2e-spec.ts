@@ -142,9 +142,10 @@ describe('faults: an instance is killed (kill -9) mid-work', () => {
     // leased at some time >= t: the last such send time bounds how long it stayed in flight.
     const blockedAfterKillMs = Math.max(
       0,
-      ...[...webhooks, ...created].map((s) =>
-        s.lastBlockedSentAt === null ? 0 : s.lastBlockedSentAt - killedAt,
-      ),
+      ...[...webhooks, ...created]
+        .flatMap((s) => s.history)
+        .filter((attempt) => attempt.status === 409)
+        .map((attempt) => attempt.sentAt - killedAt),
     );
     const maxRetryAfterS = Math.max(...[...webhooks, ...created].map((s) => s.maxRetryAfterS));
     // A retry may be asked to wait (409, 503) but never meets a server error: a takeover

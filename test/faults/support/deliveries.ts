@@ -62,10 +62,8 @@ export function post(base: string, token: string, create: IdempotentCreate): Pro
 export interface Settled {
   readonly answer: Answer;
   readonly attempts: number;
-  /** Largest Retry-After (s) of a 409 on the way. */
+  /** Largest Retry-After (s) of a 409 or 503 on the way. */
   readonly maxRetryAfterS: number;
-  /** When (Date.now()) the last attempt answered 409 was sent; null if none was. */
-  readonly lastBlockedSentAt: number | null;
   /** Each attempt: when it was sent (Date.now()) and its status (0: no answer). */
   readonly history: readonly { readonly sentAt: number; readonly status: number }[];
 }
@@ -82,7 +80,6 @@ export async function retryUntilSettled(
   const deadline = Date.now() + giveUpMs;
   let attempts = 0;
   let maxRetryAfterS = 0;
-  let lastBlockedSentAt: number | null = null;
   let last = 'nothing';
   const history: { sentAt: number; status: number }[] = [];
   while (Date.now() < deadline) {
@@ -96,14 +93,11 @@ export async function retryUntilSettled(
     }
     history.push({ sentAt, status: answer?.status ?? 0 });
     if (answer && answer.status >= 200 && answer.status < 300) {
-      return { answer, attempts, maxRetryAfterS, lastBlockedSentAt, history };
+      return { answer, attempts, maxRetryAfterS, history };
     }
     let waitMs = 250;
     if (answer) {
       last = `${answer.status} ${answer.text.slice(0, 200)}`;
-      if (answer.status === 409) {
-        lastBlockedSentAt = sentAt;
-      }
       if (answer.status === 409 || answer.status === 503) {
         const retryAfterS = Number(answer.headers.get('retry-after') ?? '1');
         maxRetryAfterS = Math.max(maxRetryAfterS, retryAfterS);
